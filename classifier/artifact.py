@@ -1,0 +1,133 @@
+"""The model artifact: a joblib ``Pipeline`` with a JSON card beside it, checked before loading.
+
+joblib files are pickles, which run code when loaded, so a file is unpickled only when its
+sha256 matches the card beside it, and a file other than the shipped default only when the
+caller says they trust it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import pandas as pd
+from sklearn.pipeline import Pipeline
+
+from classifier.labels import LABELS
+
+#: Bumped when the artifact's input or output contract changes.
+FORMAT_VERSION = 1
+DEFAULT_MODEL_NAME = "default.joblib"
+
+
+class ModelError(Exception):
+    """A model file that cannot be used: missing, tampered with, untrusted or incompatible."""
+
+
+@dataclass(frozen=True)
+class Model:
+    """A loaded paragraph model and its card."""
+
+    pipeline: Pipeline
+    card: dict[str, Any]
+
+    def predict_proba(self, table: pd.DataFrame) -> np.ndarray:
+        """Probabilities per paragraph row of ``table``, columns in ``labels.LABELS`` order."""
+        if table.empty:
+            return np.zeros((0, len(LABELS)))
+        proba = self.pipeline.predict_proba(table)
+        classes = list(self.pipeline.classes_)
+        out = np.zeros((len(table), len(LABELS)))
+        for j, label in enumerate(LABELS):
+            if label.value in classes:
+                out[:, j] = proba[:, classes.index(label.value)]
+        return out
+
+
+def card_path(model_path: Path) -> Path:
+    """Where the card of ``model_path`` lives: same name, ``.json``."""
+    return model_path.with_suffix(".json")
+
+
+def sha256_of(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _atomic_write(path: Path, write: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes files private; models and cards are shared data
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_model(pipeline: Pipeline, card: dict[str, Any], path: Path) -> dict[str, Any]:
+    """Write ``pipeline`` to ``path`` and its card (with the sha256) beside it, atomically.
+
+    Returns the card as written.
+    """
+    _atomic_write(path, lambda handle: joblib.dump(pipeline, handle, compress=3))
+    card = {**card, "format_version": FORMAT_VERSION, "labels": [label.value for label in LABELS],
+            "artifact": path.name, "sha256": sha256_of(path)}
+    text = json.dumps(card, indent=2, sort_keys=True) + "\n"
+    _atomic_write(card_path(path), lambda handle: handle.write(text.encode("utf-8")))
+    return card
+
+
+def default_model_path() -> Path:
+    """The shipped default model inside the installed package."""
+    return Path(str(resources.files("classifier.model_data").joinpath(DEFAULT_MODEL_NAME)))
+
+
+def load_model(path: str | os.PathLike[str] | None = None, trust: bool = False) -> Model:
+    """Load a model, checking its card first.
+
+    ``path`` ``None`` loads the shipped default. Any other file needs ``trust=True``, because
+    loading runs code from it. Raises ``ModelError`` with what to do when the card is missing or
+    unreadable, the sha256 differs, or the format or label set is not this version's.
+    """
+    model_path = default_model_path() if path is None else Path(path)
+    if path is not None and not trust and model_path.resolve() != default_model_path().resolve():
+        raise ModelError(f"{model_path} is not the shipped model; loading a model runs code from "
+                         "it, so pass --trust-model (trust=True) if you trust this file")
+    if not model_path.is_file():
+        raise ModelError(f"model file {model_path} not found")
+    try:
+        card = json.loads(card_path(model_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ModelError(f"model card {card_path(model_path)} missing or unreadable: {error}") from None
+    if card.get("format_version") != FORMAT_VERSION:
+        raise ModelError(f"{model_path} has format version {card.get('format_version')}, "
+                         f"this version reads {FORMAT_VERSION}; retrain with `boilerplate train`")
+    if card.get("labels") != [label.value for label in LABELS]:
+        raise ModelError(f"{model_path} was trained on labels {card.get('labels')}, not this "
+                         "version's label set; retrain with `boilerplate train`")
+    if sha256_of(model_path) != card.get("sha256"):
+        raise ModelError(f"{model_path} does not match the sha256 in its card; the file was "
+                         "changed or truncated, refusing to load it")
+    try:
+        pipeline = joblib.load(model_path)
+    except Exception as error:  # a pickle from another library version fails in many ways
+        raise ModelError(f"{model_path} could not be loaded ({type(error).__name__}: {error}); "
+                         "it may come from other library versions, see its card") from None
+    return Model(pipeline=pipeline, card=card)

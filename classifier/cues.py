@@ -1,0 +1,110 @@
+"""Lexical and DOM cues of boilerplate, in many languages, as named precompiled patterns.
+
+They are model features (and weak-labelling rules), never final verdicts on their own: the model
+learns how much each is worth beside shape, n-gram, DOM and recurrence evidence.
+
+Text patterns expect lower-cased text (matching lower-cased text without ``re.IGNORECASE`` is
+several times faster) and are multi-line, so one scan covers a batch of paragraphs joined by
+newlines, ``^`` and ``$`` marking each paragraph's ends.
+"""
+
+from __future__ import annotations
+
+import re
+
+_FLAGS = re.MULTILINE
+
+#: Ad placeholders and markers: ``[ad_1]``, "Advertisement", "Anzeige", "Publicité", ...
+AD_TEXT = re.compile(
+    r"^\W*\[?\s*ad[\s_-]*\d*\s*\]?\W*$"
+    r"|^\W*(advertisements?|advertising|advertorial|sponsored( content| post| links?)?|"
+    r"promoted( content| stories)?|paid (content|post|partnership)|ads? by \w+|"
+    r"anzeigen?|werbung|publicit[ée]|publicidad|publicidade|pubblicit[àa]|reclame|advertentie|"
+    r"annons|annonse|mainos|reklama|реклама|реклам[аи]|広告|スポンサー|广告|廣告|赞助|광고|"
+    r"إعلان|פרסומת|reklam|διαφήμιση|quảng cáo|iklan|विज्ञापन)\W*$",
+    _FLAGS,
+)
+#: Legal, financial, medical and affiliate disclaimers, copyright, cookie and privacy notices.
+DISCLAIMER_TEXT = re.compile(
+    r"©|\(c\)\s*\d{4}|(?<!\w)(?:copyright|all rights reserved|disclaimer|terms (of|and) (use|service|"
+    r"conditions)|privacy (policy|notice|statement)|cookie|not (be )?(intended as|constitute|"
+    r"a substitute for) |investment advice|financial advice|medical advice|affiliate (link|"
+    r"commission)|we (may )?earn (a )?commission|forward-looking statements|safe harbou?r|"
+    r"may not be (published|reproduced|redistributed)|without (prior )?written permission|"
+    r"alle rechte vorbehalten|datenschutz|haftungsausschluss|impressum|"
+    r"tous droits réservés|mentions légales|politique de confidentialité|avertissement|"
+    r"todos los derechos reservados|aviso legal|política de privacidad|"
+    r"todos os direitos reservados|política de privacidade|tutti i diritti riservati|"
+    r"alle rechten voorbehouden|wszelkie prawa zastrzeżone|все права защищены|"
+    r"tüm hakları saklıdır)|著作権|無断転載|版权所有|版權所有|免责声明|저작권|جميع الحقوق محفوظة",
+    _FLAGS,
+)
+#: Share, follow, subscribe and comment prompts.
+SOCIAL_TEXT = re.compile(
+    r"(?<!\w)(share (this|on)|follow us|like us on|tweet|facebook|twitter|linkedin|pinterest|"
+    r"whatsapp|reddit|e-?mail this|print this|subscribe|sign up|newsletter|log ?in|register|"
+    r"leave a (comment|reply)|post a comment|read more|related (articles|posts|stories)|"
+    r"teilen|abonnieren|partager|suivez-nous|compartir|síguenos|condividi|compartilhar|"
+    r"поделиться|подписаться)\b|シェア|分享|订阅",
+    _FLAGS,
+)
+#: Navigation words: home, next/previous, page x of y, skip to content, breadcrumbs.
+NAVIGATION_TEXT = re.compile(
+    r"^\W*(home|startseite|accueil|inicio|início|главная|ホーム|首页|menu|main menu|"
+    r"skip to (main )?content|back to top|next|previous|prev|older posts|newer posts|"
+    r"weiter|zurück|suivant|précédent|siguiente|anterior|successivo|precedente|"
+    r"page \d+ of \d+|\d+ of \d+|more|search)\W*$|\s[|»›>/·•]\s",
+    _FLAGS,
+)
+#: Readers' comments: reply links, "said...", "posted by", timestamps of posts.
+COMMENT_TEXT = re.compile(
+    r"(?<!\w)(reply|replies|said\.{0,3}$|says:|wrote:|posted by|report abuse|permalink|"
+    r"\d+ (minutes|hours|days) ago|antworten|répondre|responder|rispondi)\b",
+    _FLAGS,
+)
+_CUE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("cue_ad", AD_TEXT),
+    ("cue_disclaimer", DISCLAIMER_TEXT),
+    ("cue_social", SOCIAL_TEXT),
+    ("cue_navigation", NAVIGATION_TEXT),
+    ("cue_comment", COMMENT_TEXT),
+)
+CUE_NAMES: tuple[str, ...] = tuple(name for name, _ in _CUE_PATTERNS)
+
+#: Class/id tokens of ancestors that mark a kind of boilerplate (matched per token).
+AD_CLASS = re.compile(
+    r"^(ads?|adv|advert\w*|adsense|adslot|adunit|adzone|adbox|adblock|banner\w*|sponsor\w*|"
+    r"promo\w*|dfp|gpt|doubleclick|taboola|outbrain|teaser|commercial|werbung|anzeige)$"
+)
+DISCLAIMER_CLASS = re.compile(
+    r"^(copyright|legal|disclaimer|cookies?|consent|gdpr|privacy|terms|imprint|impressum|"
+    r"license|licence|rights)$"
+)
+NAVIGATION_CLASS = re.compile(
+    r"^(nav\w*|menu\w*|breadcrumbs?|pagination|pager|paging|topbar|toolbar|tabs?|"
+    r"sitemap|skip\w*|masthead|navbar|subnav|dropdown)$"
+)
+COMMENT_CLASS = re.compile(r"^(comments?|commentlist|comment\w+|discussion|disqus\w*|replies|reply)$")
+SOCIAL_CLASS = re.compile(
+    r"^(share\w*|social\w*|sharing|follow|newsletter|subscribe|signup|related\w*|"
+    r"recommended|popular|trending|tags?|author\w*|byline|widget\w*|sidebar\w*)$"
+)
+_CLASS_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("class_ad", AD_CLASS),
+    ("class_disclaimer", DISCLAIMER_CLASS),
+    ("class_navigation", NAVIGATION_CLASS),
+    ("class_comment", COMMENT_CLASS),
+    ("class_social", SOCIAL_CLASS),
+)
+CLASS_CUE_NAMES: tuple[str, ...] = tuple(name for name, _ in _CLASS_PATTERNS)
+
+
+def text_cue_hits(joined: str) -> list[list[int]]:
+    """Per cue in ``CUE_NAMES`` order, the start offsets of its matches in ``joined`` (lower-cased
+    paragraph heads joined by newlines)."""
+    return [[m.start() for m in pattern.finditer(joined)] for _, pattern in _CUE_PATTERNS]
+
+
+def class_cue_flags(token: str) -> list[bool]:
+    """Per class cue in ``CLASS_CUE_NAMES`` order, whether one class/id token matches it."""
+    return [pattern.match(token) is not None for _, pattern in _CLASS_PATTERNS]

@@ -1,0 +1,80 @@
+"""The one document model: a ``Page`` of ``Paragraph`` s, read and annotated by every stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from classifier.labels import Label
+
+
+class InputKind(str, Enum):
+    """How a page's raw payload is to be read."""
+
+    TEXT = "text"
+    HTML = "html"
+
+
+@dataclass
+class Recurrence:
+    """How often a paragraph recurs on other pages of its site (from a ``SiteIndex``).
+
+    ``pages`` counts other pages of the site holding a near-duplicate; ``share`` is that count
+    divided by the number of other pages the site has in the index (0..1); ``jaccard`` is the
+    best estimated Jaccard similarity among them (0..1, 1.0 for an exact match).
+    ``site_pages`` is how many other pages of the site the index knows.
+    """
+
+    pages: int = 0
+    share: float = 0.0
+    jaccard: float = 0.0
+    site_pages: int = 0
+
+
+@dataclass
+class Paragraph:
+    """One block of a page, with the facts the model reads and the verdict it writes.
+
+    ``text`` is whitespace-normalised; ``raw`` is the paragraph exactly as it stood in a text
+    page (for HTML, the same as ``text``), which ``clean`` returns verbatim. DOM fields keep
+    their defaults for text pages: ``depth`` counts elements from the root, ``link_density`` is
+    the share of characters inside links (0..1), ``ancestors`` holds class/id tokens of the
+    paragraph's element and its ancestors, nearest first.
+    """
+
+    index: int
+    text: str
+    raw: str
+    tag: str = ""
+    depth: int = 0
+    link_density: float = 0.0
+    ancestors: tuple[str, ...] = ()
+    in_nav: bool = False
+    in_header: bool = False
+    in_footer: bool = False
+    in_aside: bool = False
+    in_form: bool = False
+    in_main: bool = False
+    recurrence: Recurrence | None = None
+    label: Label | None = None
+    score: float | None = None
+
+
+@dataclass
+class Page:
+    """One input record: its identity, raw payload, paragraphs, and any error.
+
+    ``site`` is the key under which recurrence evidence is shared (the registered domain of
+    ``url`` unless the caller gives one). ``extra`` carries input fields passed through to the
+    output untouched. A page whose ``error`` is set has no paragraphs and is still written out.
+    """
+
+    id: str
+    raw: str
+    kind: InputKind
+    url: str | None = None
+    site: str | None = None
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    error: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,376 @@
+"""From annotated pages to the model's input: a paragraph table, then a feature matrix.
+
+``paragraph_table`` flattens pages into one ``DataFrame`` row per paragraph (pages contiguous,
+paragraphs in order). ``ParagraphFeatures`` turns that table into one sparse matrix: first the
+page number and paragraph index (read by the context stage, never used as features), then the
+dense features named in ``DENSE_FEATURES``, then hashed word n-grams, character n-grams and DOM
+tokens (bounded memory whatever the vocabulary).
+
+Everything is computed for a whole batch at once: the batch's paragraphs are joined into one
+string, its code points classified through a lookup table, tokens found by one regex scan and
+hashed by pandas in C, and counts gathered with ``numpy.bincount``. No Python loop runs per
+feature, and the only loops per paragraph or token are single comprehensions.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.preprocessing import normalize
+
+from classifier.cues import CLASS_CUE_NAMES, CUE_NAMES, class_cue_flags, text_cue_hits
+from classifier.document import InputKind, Page
+from classifier.stopwords import LANGUAGE_SAMPLE_TOKENS, guess_language, stop_words
+
+#: Characters of a paragraph that feed shape features and word n-grams; bounds the cost of very
+#: long paragraphs, whose shape is settled well before this.
+SHAPE_CHARS = 600
+#: Characters of a paragraph's head that the lexical cues read.
+CUE_CHARS = 120
+#: Characters from the head and tail of a paragraph for character n-grams: openings such as
+#: "Disclaimer:", "[ad_1]" or "©" carry the signal.
+CHAR_HEAD, CHAR_TAIL = 48, 24
+#: Class/id tokens of the nearest ancestors, hashed apart from the rest ("near:" prefix).
+NEAR_ANCESTORS = 3
+#: Ancestor tokens kept in the DOM view, nearest first.
+MAX_DOM_TOKENS = 48
+
+TAG_GROUPS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("tag_heading", frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "title"})),
+    ("tag_p", frozenset({"p"})),
+    ("tag_li", frozenset({"li", "dd", "dt"})),
+    ("tag_cell", frozenset({"td", "th"})),
+    ("tag_div", frozenset({"div", "section", "article", "main", "center", "body", "html"})),
+    ("tag_quote", frozenset({"blockquote", "pre", "figcaption", "caption"})),
+)
+LANDMARKS = ("in_nav", "in_header", "in_footer", "in_aside", "in_form", "in_main")
+SHAPE_FEATURES = (
+    "log_chars", "log_words", "mean_word_length", "punctuation_share", "log_sentence_ends",
+    "ends_terminal", "upper_share", "titlecase_share", "digit_share", "letter_share",
+    "uncased_letter_share", "symbol_share", "separator_density", "starts_bracket",
+    "stopword_density", "language_known", "log_lines", "page_char_share",
+)
+POSITION_FEATURES = ("relative_position", "log_from_start", "log_from_end", "log_page_paragraphs")
+DOM_FEATURES = ("is_html", *(name for name, _ in TAG_GROUPS), "depth", "link_density",
+                *LANDMARKS, *CLASS_CUE_NAMES)
+RECURRENCE_FEATURES = ("recurrence_known", "recurrence_log_pages", "recurrence_share",
+                       "recurrence_jaccard", "recurrence_log_site_pages")
+DENSE_FEATURES: tuple[str, ...] = (*SHAPE_FEATURES, *CUE_NAMES, *POSITION_FEATURES,
+                                   *DOM_FEATURES, *RECURRENCE_FEATURES)
+META_COLUMNS = ("page", "index")
+TABLE_COLUMNS = ("page", "index", "n", "text", "lines", "is_html", "tag", "depth",
+                 "link_density", "dom", *LANDMARKS, "recurrence_known", "recurrence_pages",
+                 "recurrence_share", "recurrence_jaccard", "recurrence_site_pages")
+
+# Character classes, one code per code point of the Basic Multilingual Plane.
+SPACE, UPPER, LOWER, UNCASED, DIGIT, TERMINAL, PUNCT, SYMBOL, SEPARATOR, BOUNDARY = range(10)
+N_CLASSES = 10
+_TERMINALS = ".!?。！？…"
+_SEPARATORS = "|»›·•>"
+_CLOSERS = frozenset(ord(c) for c in ".!?。！？…:;\"'”’»)")
+_OPENERS = frozenset(ord(c) for c in "[({<")
+_WORD_CLASSES = np.zeros(N_CLASSES, dtype=bool)
+_WORD_CLASSES[[UPPER, LOWER, UNCASED, DIGIT]] = True
+#: Ends each paragraph in a batch's token stream. Not NUL: numpy drops trailing NULs of strings.
+_END = "\x1f"
+_TOKEN = re.compile(r"\w+|\x1f")
+_DOM_TOKEN = re.compile(r"[^\s\x1f]+|\x1f")
+_DIGIT = re.compile(r"\d")
+_URL_OR_MAIL = re.compile(r"https?://|www\.|\S@\S+\.\w")
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+@lru_cache(maxsize=1)
+def _char_classes() -> np.ndarray:
+    """Class code of every BMP code point (built once, on first use)."""
+    table = np.full(0x10000, SYMBOL, dtype=np.uint8)
+    for cp in range(0x10000):
+        ch = chr(cp)
+        category = unicodedata.category(ch)
+        if ch.isspace() or category[0] in "ZC":
+            table[cp] = SPACE
+        elif category in ("Lu", "Lt"):
+            table[cp] = UPPER
+        elif category == "Ll":
+            table[cp] = LOWER
+        elif category[0] in "LM":
+            table[cp] = UNCASED
+        elif category[0] == "N":
+            table[cp] = DIGIT
+        elif category[0] == "P":
+            table[cp] = PUNCT
+    for ch in _TERMINALS:
+        table[ord(ch)] = TERMINAL
+    for ch in _SEPARATORS:
+        table[ord(ch)] = SEPARATOR
+    table[0] = BOUNDARY
+    return table
+
+
+def paragraph_table(pages: Sequence[Page]) -> pd.DataFrame:
+    """One row per paragraph of ``pages`` (in order), with every fact the features read."""
+    columns: dict[str, list] = {name: [] for name in TABLE_COLUMNS}
+    for number, page in enumerate(pages):
+        n = len(page.paragraphs)
+        is_html = page.kind is InputKind.HTML
+        for p in page.paragraphs:
+            columns["page"].append(number)
+            columns["index"].append(p.index)
+            columns["n"].append(n)
+            columns["text"].append(p.text)
+            columns["lines"].append(p.raw.count("\n") + 1)
+            columns["is_html"].append(is_html)
+            columns["tag"].append(p.tag)
+            columns["depth"].append(p.depth)
+            columns["link_density"].append(p.link_density)
+            columns["dom"].append(dom_view(p.tag, p.ancestors) if is_html else "")
+            columns["in_nav"].append(p.in_nav)
+            columns["in_header"].append(p.in_header)
+            columns["in_footer"].append(p.in_footer)
+            columns["in_aside"].append(p.in_aside)
+            columns["in_form"].append(p.in_form)
+            columns["in_main"].append(p.in_main)
+            r = p.recurrence
+            columns["recurrence_known"].append(r is not None)
+            columns["recurrence_pages"].append(r.pages if r else 0)
+            columns["recurrence_share"].append(r.share if r else 0.0)
+            columns["recurrence_jaccard"].append(r.jaccard if r else 0.0)
+            columns["recurrence_site_pages"].append(r.site_pages if r else 0)
+    return pd.DataFrame(columns)
+
+
+def dom_view(tag: str, ancestors: tuple[str, ...]) -> str:
+    """What the DOM hash reads: the block tag, the nearest class/id tokens marked ``near:``,
+    then all ancestor tokens, nearest first."""
+    near = " ".join(f"near:{t}" for t in ancestors[:NEAR_ANCESTORS])
+    return f"tag={tag} {near} {' '.join(ancestors[:MAX_DOM_TOKENS])}"
+
+
+def _spans(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Code points of ``texts`` joined with NUL after each, their paragraph number, and each
+    paragraph's start offset."""
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    joined = "\x00".join(texts) + "\x00"
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    owner = np.repeat(np.arange(len(texts)), lengths + 1)
+    starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
+    return codes, owner, starts
+
+
+def _token_owner(tokens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For a token array with an ``_END`` token closing each paragraph: the mask of real tokens
+    and each token's paragraph number."""
+    boundary = tokens == _END
+    owner = np.cumsum(boundary) - boundary
+    return ~boundary, owner
+
+
+def _hash(tokens: np.ndarray) -> np.ndarray:
+    """Stable 64-bit hashes of string tokens (pandas' SipHash with a fixed key, in C)."""
+    return pd.util.hash_array(tokens, categorize=False)
+
+
+def _counts(rows: np.ndarray, columns: np.ndarray, n_rows: int, bits: int) -> sp.csr_matrix:
+    """L2-normalised count matrix of (row, hashed column) pairs."""
+    data = np.ones(len(rows), dtype=np.float32)
+    matrix = sp.csr_matrix((data, (rows, (columns % np.uint64(1 << bits)).astype(np.int64))),
+                           shape=(n_rows, 1 << bits), dtype=np.float32)
+    matrix.sum_duplicates()
+    return normalize(matrix, copy=False)
+
+
+def _shape_and_words(texts: list[str], pages: np.ndarray, full_lengths: np.ndarray,
+                     lines: np.ndarray, word_bits: int) -> tuple[np.ndarray, sp.csr_matrix]:
+    """Shape features (``SHAPE_FEATURES`` order) and hashed word 1-2-grams of paragraph heads."""
+    n = len(texts)
+    samples = [t[:SHAPE_CHARS] for t in texts]
+    codes, owner, starts = _spans(samples)
+    classes = _char_classes()[np.minimum(codes, 0xFFFF)]
+    classes[codes > 0xFFFF] = SYMBOL
+    counts = np.bincount(owner * N_CLASSES + classes, minlength=n * N_CLASSES)
+    counts = counts.reshape(n, N_CLASSES).astype(np.float64)
+    chars = np.maximum(counts[:, :BOUNDARY].sum(axis=1), 1)
+    is_word = _WORD_CLASSES[classes]
+    word_start = is_word & ~np.r_[False, is_word[:-1]]
+    words = np.maximum(np.bincount(owner[word_start], minlength=n), 1)
+    titles = np.bincount(owner[word_start & (classes == UPPER)], minlength=n)
+    following = np.r_[classes[1:], BOUNDARY]
+    ends = (classes == TERMINAL) & np.isin(following, (SPACE, BOUNDARY, PUNCT))
+    sentence_ends = np.bincount(owner[ends], minlength=n)
+    lengths = np.fromiter(map(len, samples), dtype=np.int64, count=n)
+    last = codes[starts + np.maximum(lengths - 1, 0)]
+    letters = np.maximum(counts[:, UPPER] + counts[:, LOWER] + counts[:, UNCASED], 1)
+    word_chars = counts[:, UPPER] + counts[:, LOWER] + counts[:, UNCASED] + counts[:, DIGIT]
+
+    lowered = _DIGIT.sub("0", _END.join(samples).lower()) + _END
+    tokens = np.asarray(_TOKEN.findall(lowered), dtype=object)
+    real, token_owner = _token_owner(tokens)
+    token_page = pages[token_owner]
+    is_stop = np.zeros(len(tokens), dtype=bool)
+    known_pages = []
+    page_starts = np.flatnonzero(np.r_[True, token_page[1:] != token_page[:-1]])
+    for a, b in zip(page_starts, np.r_[page_starts[1:], len(tokens)]):
+        span = tokens[a:b]
+        sample = span[: 2 * LANGUAGE_SAMPLE_TOKENS]
+        stops = stop_words(guess_language([t for t in sample if t != _END]))
+        if stops:
+            is_stop[a:b] = np.fromiter((t in stops for t in span), dtype=bool, count=b - a)
+            known_pages.append(token_page[a])
+    known = np.isin(pages, known_pages)
+    n_tokens = np.maximum(np.bincount(token_owner[real], minlength=n), 1)
+    stop_density = np.bincount(token_owner[is_stop], minlength=n) / n_tokens
+
+    page_chars = np.bincount(pages, weights=full_lengths)[pages]
+    shape = np.column_stack([
+        np.log1p(full_lengths) / 8,
+        np.log1p(n_tokens) / 6,
+        np.minimum(word_chars / words / 10, 3.0),
+        (counts[:, TERMINAL] + counts[:, PUNCT]) / chars,
+        np.log1p(sentence_ends) / 3,
+        np.isin(last, list(_CLOSERS)),
+        counts[:, UPPER] / letters,
+        titles / words,
+        counts[:, DIGIT] / chars,
+        letters / chars,
+        counts[:, UNCASED] / letters,
+        counts[:, SYMBOL] / chars,
+        counts[:, SEPARATOR] / words,
+        np.isin(codes[starts], list(_OPENERS)),
+        stop_density,
+        known,
+        np.log1p(lines) / 4,
+        full_lengths / np.maximum(page_chars, 1),
+    ])
+
+    hashes = _hash(tokens)
+    pair = real[:-1] & real[1:]
+    rows = np.concatenate([token_owner[real], token_owner[:-1][pair]])
+    columns = np.concatenate([hashes[real], hashes[:-1][pair] * _MIX ^ hashes[1:][pair]])
+    return shape, _counts(rows, columns, n, word_bits)
+
+
+def _cues(texts: list[str]) -> np.ndarray:
+    """``CUE_NAMES`` indicators from one scan per cue over the batch's lower-cased heads."""
+    heads = [t[:CUE_CHARS].replace("\n", " ").lower() for t in texts]
+    lengths = np.fromiter(map(len, heads), dtype=np.int64, count=len(heads))
+    starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
+    out = np.zeros((len(texts), len(CUE_NAMES)), dtype=np.float32)
+    for j, hits in enumerate(text_cue_hits("\n".join(heads))):
+        if hits:
+            out[np.searchsorted(starts, hits, side="right") - 1, j] = 1.0
+    return out
+
+
+def _chars(texts: list[str], bits: int) -> sp.csr_matrix:
+    """Hashed character 3- and 4-grams of each paragraph's head and tail."""
+    views = [t if len(t) <= CHAR_HEAD + CHAR_TAIL else f"{t[:CHAR_HEAD]} {t[-CHAR_TAIL:]}"
+             for t in texts]
+    joined = _DIGIT.sub("0", "\x00 " + " \x00 ".join(views).lower() + " \x00")
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    boundary = codes == 0
+    owner = np.cumsum(boundary) - 1  # the leading NUL opens paragraph 0
+    codes = codes.astype(np.uint64)
+    rows, columns = [], []
+    for k in (3, 4):
+        m = len(codes) - k + 1
+        gram = np.full(m, np.uint64(k))
+        clean = np.ones(m, dtype=bool)
+        for j in range(k):
+            gram = gram * np.uint64(0x100000001B3) ^ codes[j: j + m]
+            clean &= ~boundary[j: j + m]
+        rows.append(owner[:m][clean])
+        columns.append((gram * _MIX)[clean] >> np.uint64(17))
+    return _counts(np.concatenate(rows), np.concatenate(columns), len(texts), bits)
+
+
+def _dom(views: list[str], bits: int) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Binary hashed DOM tokens (tag, near and all ancestor class/id tokens), and the
+    ``CLASS_CUE_NAMES`` indicators of each row's tokens."""
+    tokens = np.asarray(_DOM_TOKEN.findall(_END.join(views) + _END), dtype=object)
+    real, owner = _token_owner(tokens)
+    owner = owner[real]
+    codes, uniques = pd.factorize(tokens[real])
+    n = len(views)
+    columns = (_hash(np.asarray(uniques, dtype=object)) % np.uint64(1 << bits)).astype(np.int64)
+    matrix = sp.csr_matrix((np.ones(len(codes), dtype=np.float32), (owner, columns[codes])),
+                           shape=(n, 1 << bits), dtype=np.float32)
+    matrix.sum_duplicates()
+    matrix.data[:] = 1.0
+    flags = np.asarray([class_cue_flags(t) for t in uniques], dtype=bool)
+    flags = flags.reshape(len(uniques), len(CLASS_CUE_NAMES))[codes]
+    cues = np.column_stack([np.bincount(owner[flags[:, j]], minlength=n) > 0
+                            for j in range(len(CLASS_CUE_NAMES))])
+    return matrix, cues
+
+
+def dense_and_hashed(table: pd.DataFrame, word_bits: int, char_bits: int, dom_bits: int
+                     ) -> tuple[np.ndarray, list[sp.csr_matrix]]:
+    """The ``DENSE_FEATURES`` matrix and the three hashed blocks for the rows of ``table``."""
+    texts = table["text"].tolist()
+    pages = table["page"].to_numpy()
+    full_lengths = np.fromiter(map(len, texts), dtype=np.float64, count=len(texts))
+    shape, words = _shape_and_words(texts, pages, full_lengths,
+                                    table["lines"].to_numpy(dtype=np.float64), word_bits)
+    index = table["index"].to_numpy(dtype=np.float64)
+    n = table["n"].to_numpy(dtype=np.float64)
+    position = np.column_stack([index / np.maximum(n - 1, 1), np.log1p(index) / 6,
+                                np.log1p(n - 1 - index) / 6, np.log1p(n) / 6])
+    dom_hashed, class_cues = _dom(table["dom"].tolist(), dom_bits)
+    tags = table["tag"].to_numpy()
+    dom = np.column_stack([
+        table["is_html"].to_numpy(dtype=np.float64),
+        *(np.isin(tags, list(group)) for _, group in TAG_GROUPS),
+        np.minimum(table["depth"].to_numpy(dtype=np.float64) / 30, 3.0),
+        table["link_density"].to_numpy(dtype=np.float64),
+        *(table[name].to_numpy(dtype=np.float64) for name in LANDMARKS),
+        class_cues,
+    ])
+    recurrence = np.column_stack([
+        table["recurrence_known"].to_numpy(dtype=np.float64),
+        np.log1p(table["recurrence_pages"].to_numpy(dtype=np.float64)) / 5,
+        table["recurrence_share"].to_numpy(dtype=np.float64),
+        table["recurrence_jaccard"].to_numpy(dtype=np.float64),
+        np.log1p(table["recurrence_site_pages"].to_numpy(dtype=np.float64)) / 5,
+    ])
+    dense = np.hstack([shape, _cues(texts), position, dom, recurrence]).astype(np.float32)
+    return dense, [words, _chars(texts, char_bits), dom_hashed]
+
+
+class ParagraphFeatures(TransformerMixin, BaseEstimator):
+    """Paragraph table → sparse matrix ``[page, index | dense | words | chars | dom]``.
+
+    Stateless: ``fit`` learns nothing, so training and serving cannot drift apart.
+    ``word_bits``, ``char_bits`` and ``dom_bits`` set each hash space to 2**bits columns.
+    """
+
+    def __init__(self, word_bits: int = 17, char_bits: int = 16, dom_bits: int = 14):
+        self.word_bits = word_bits
+        self.char_bits = char_bits
+        self.dom_bits = dom_bits
+
+    def fit(self, X: pd.DataFrame, y: object = None) -> ParagraphFeatures:
+        """Nothing to learn; records the input width."""
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def transform(self, X: pd.DataFrame) -> sp.csr_matrix:
+        """The feature matrix of the paragraph table ``X``."""
+        dense, hashed = dense_and_hashed(X, self.word_bits, self.char_bits, self.dom_bits)
+        meta = X[list(META_COLUMNS)].to_numpy(dtype=np.float32)
+        return sp.hstack([sp.csr_matrix(np.hstack([meta, dense])), *hashed], format="csr",
+                         dtype=np.float32)
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        """Names of the output columns (hashed columns by family and number)."""
+        hashed = [f"word_{i}" for i in range(1 << self.word_bits)]
+        hashed += [f"char_{i}" for i in range(1 << self.char_bits)]
+        hashed += [f"dom_{i}" for i in range(1 << self.dom_bits)]
+        return np.asarray([*META_COLUMNS, *DENSE_FEATURES, *hashed], dtype=object)
+

@@ -1,0 +1,1 @@
+"""Reading pages from files, folders, JSON lines and stdin; writing results."""

@@ -1,0 +1,130 @@
+"""Writing scored pages: JSON lines, JSON, a table, CSV or Parquet; cleaned text or JSON lines.
+
+Records keep the input's ``id`` and order; a page that failed carries an ``error`` field.
+Files are written atomically: to a temporary file beside the target, then renamed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from classifier.api import Options, clean_page
+from classifier.document import Page
+
+SCORE_FORMATS = ("jsonl", "json", "table", "csv", "parquet")
+CLEAN_FORMATS = ("text", "jsonl")
+#: Characters of paragraph text shown per row of the table format.
+TABLE_TEXT_CHARS = 90
+
+
+def paragraph_records(page: Page) -> list[dict[str, Any]]:
+    """The scored paragraphs of a page as plain dicts."""
+    return [{"index": p.index, "label": p.label.value if p.label else None,
+             "score": round(p.score, 4) if p.score is not None else None, "text": p.raw}
+            for p in page.paragraphs]
+
+
+def _base(page: Page) -> dict[str, Any]:
+    record = {k: v for k, v in page.extra.items() if k not in ("id", "url")}
+    record.update({"id": page.id, "url": page.url})
+    if page.error is not None:
+        record["error"] = page.error
+    return record
+
+
+def score_record(page: Page) -> dict[str, Any]:
+    """``{"id", "url", "paragraphs": [...]}`` (plus ``error`` and passed-through fields)."""
+    return {**_base(page), "paragraphs": paragraph_records(page)}
+
+
+def clean_record(page: Page, options: Options, removed: bool = False) -> dict[str, Any]:
+    """``{"id", "url", "text"}``; with ``removed``, also the dropped paragraphs and labels."""
+    record = {**_base(page), "text": clean_page(page, options)}
+    if removed:
+        record["removed"] = [r for r, p in zip(paragraph_records(page), page.paragraphs)
+                             if p.label not in options.keep]
+    return record
+
+
+def _json(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False)
+
+
+def write_jsonl(records: Iterable[dict[str, Any]], out: IO[str]) -> None:
+    """One JSON object per line, flushed per record so pipes see progress."""
+    for record in records:
+        out.write(_json(record) + "\n")
+        out.flush()
+
+
+def write_json(records: Iterable[dict[str, Any]], out: IO[str]) -> None:
+    """One JSON array, streamed record by record."""
+    out.write("[")
+    for i, record in enumerate(records):
+        out.write(("," if i else "") + "\n" + _json(record))
+    out.write("\n]\n")
+
+
+def write_table(pages: Iterable[Page], out: IO[str]) -> None:
+    """A human-readable table: one block per page, one row per paragraph."""
+    for page in pages:
+        out.write(f"== {page.id}" + (f"  {page.url}" if page.url else "") + "\n")
+        if page.error:
+            out.write(f"   error: {page.error}\n")
+        for p in page.paragraphs:
+            text = p.text if len(p.text) <= TABLE_TEXT_CHARS else p.text[:TABLE_TEXT_CHARS - 1] + "…"
+            label = p.label.value if p.label else "-"
+            score = f"{p.score:.3f}" if p.score is not None else "  -  "
+            out.write(f"{p.index:4d}  {label:13s} {score}  {text}\n")
+        out.write("\n")
+
+
+def flat_rows(pages: Iterable[Page]) -> Iterator[dict[str, Any]]:
+    """One row per paragraph (pages with an error or no paragraphs give one row each)."""
+    for page in pages:
+        base = {"id": page.id, "url": page.url, "error": page.error}
+        rows = paragraph_records(page)
+        if not rows:
+            yield {**base, "index": None, "label": None, "score": None, "text": None}
+        for row in rows:
+            yield {**base, **row}
+
+
+def write_table_file(pages: Iterable[Page], fmt: str, path: Path | None, out: IO[str]) -> None:
+    """CSV (streamed) or Parquet (pandas/pyarrow; needs ``path``) with one row per paragraph."""
+    import pandas as pd
+
+    if fmt == "csv":
+        import csv
+
+        writer = csv.DictWriter(out, fieldnames=["id", "url", "error", "index", "label", "score",
+                                                 "text"])
+        writer.writeheader()
+        for row in flat_rows(pages):
+            writer.writerow(row)
+        return
+    if path is None:
+        raise ValueError("parquet output needs --output PATH")
+    frame = pd.DataFrame(list(flat_rows(pages)),
+                         columns=["id", "url", "error", "index", "label", "score", "text"])
+    frame["index"] = frame["index"].astype("Int64")
+    frame.to_parquet(path, index=False)
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` that replaces it on success and vanishes on failure."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)

@@ -1,0 +1,250 @@
+"""Split a page into paragraphs: blank-line blocks for text, block elements for HTML.
+
+HTML is walked once, iteratively (no recursion, so a page nested 10,000 levels deep is fine),
+collecting for every paragraph the DOM facts the model reads.
+"""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from classifier.document import InputKind, Page, Paragraph
+
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
+_SPACE = re.compile(r"\s+")
+_TOKEN_SPLIT = re.compile(r"[^0-9a-z]+")
+
+#: Elements that end one paragraph and start another.
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote body br caption center dd details dialog dir div dl dt "
+    "fieldset figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 header hgroup hr "
+    "html legend li main menu nav noframes ol p pre section summary table tbody td tfoot th "
+    "thead title tr ul option select textarea label button".split()
+)
+#: Elements whose whole subtree never holds readable text.
+SKIP_TAGS = frozenset(
+    "script style noscript template svg math head iframe object embed canvas audio video "
+    "map datalist select input img picture source track link meta base param".split()
+)
+_LANDMARK_ROLES = {
+    "navigation": "nav",
+    "banner": "header",
+    "contentinfo": "footer",
+    "complementary": "aside",
+    "search": "form",
+    "main": "main",
+}
+_LANDMARK_TAGS = {"nav": "nav", "header": "header", "footer": "footer", "aside": "aside",
+                  "form": "form", "main": "main", "article": "main"}
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+#: Ancestor class/id tokens kept per paragraph, nearest first; bounds memory on deep pages.
+MAX_ANCESTOR_TOKENS = 48
+
+
+def normalise_space(text: str) -> str:
+    """Collapse runs of white space (and NUL characters) to one space and strip the ends."""
+    return _SPACE.sub(" ", text.replace("\x00", " ")).strip()
+
+
+def segment_text(raw: str) -> list[Paragraph]:
+    """Split plain text into paragraphs at blank lines, or per line if there are none.
+
+    Each paragraph keeps its original text (``raw``) verbatim, line breaks included.
+    """
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    blocks = _BLANK_LINE.split(text) if _BLANK_LINE.search(text) else text.split("\n")
+    paragraphs = []
+    for block in blocks:
+        stripped = block.strip("\n")
+        normalised = normalise_space(stripped)
+        if normalised:
+            paragraphs.append(Paragraph(index=len(paragraphs), text=normalised, raw=stripped))
+    return paragraphs
+
+
+@dataclass
+class _Context:
+    """What an open element passes down to the text inside it."""
+
+    tag: str
+    depth: int
+    tokens: tuple[str, ...]
+    landmarks: frozenset[str]
+    in_link: bool
+    preformatted: bool
+
+
+@dataclass
+class _Buffer:
+    """Text gathered for the paragraph being built."""
+
+    parts: list[str] = field(default_factory=list)
+    link_chars: int = 0
+    chars: int = 0
+    owner: _Context | None = None
+
+
+def _class_tokens(element: etree._Element) -> tuple[str, ...]:
+    values = " ".join(v for v in (element.get("class"), element.get("id")) if v)
+    if not values:
+        return ()
+    lowered = values.lower()
+    pieces = [t for t in _TOKEN_SPLIT.split(lowered) if t]
+    whole = [t for t in lowered.split() if t not in pieces]
+    return tuple(dict.fromkeys(pieces + whole))
+
+
+def _is_hidden(element: etree._Element) -> bool:
+    if element.get("hidden") is not None or element.get("aria-hidden") == "true":
+        return True
+    style = element.get("style")
+    return bool(style and _HIDDEN_STYLE.search(style))
+
+
+class NestingTooDeep(Exception):
+    """libxml2 stopped at its nesting limit (2048 levels) and dropped the rest of the page."""
+
+
+def parse_html(html: str | bytes) -> etree._Element | None:
+    """Parse HTML leniently (libxml2 recovers from broken markup); ``None`` if nothing parses.
+
+    Raises ``NestingTooDeep`` when the page nests deeper than libxml2 will follow.
+    """
+    if isinstance(html, str):
+        html = html.encode("utf-8", "surrogatepass")
+        parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
+                                  huge_tree=True, no_network=True)
+    else:
+        parser = etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True,
+                                  no_network=True)
+    if not html.strip():
+        return None
+    try:
+        root = etree.fromstring(html, parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return None
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+        raise NestingTooDeep
+    return root
+
+
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*>|<!--.*?-->", re.S)
+_SKIPPED_CONTENT = re.compile(r"<(script|style|noscript|template|svg)\b.*?</\1\s*>", re.S | re.I)
+
+
+def _flat_paragraphs(html: str) -> list[Paragraph]:
+    """Paragraphs of a page too deep to parse: tags stripped, block tags as breaks, no DOM facts."""
+    def tag(match: re.Match[str]) -> str:
+        name = (match.group(2) or "").lower()
+        return "\n\n" if name in BLOCK_TAGS else ""
+    text = _TAG.sub(tag, _SKIPPED_CONTENT.sub("", html))
+    paragraphs = segment_text(unescape(text))
+    for paragraph in paragraphs:
+        paragraph.raw = paragraph.text
+    return paragraphs
+
+
+def segment_html(html: str | bytes) -> list[Paragraph]:
+    """Split HTML into block-level paragraphs, each with its DOM facts.
+
+    Script, style, hidden elements and the like are dropped. A ``<br>`` ends a paragraph.
+    """
+    try:
+        root = parse_html(html)
+    except NestingTooDeep:
+        text = html if isinstance(html, str) else html.decode("utf-8", "replace")
+        return _flat_paragraphs(text)
+    if root is None:
+        return []
+    paragraphs: list[Paragraph] = []
+    buffer = _Buffer()
+    root_context = _Context("", 0, (), frozenset(), False, False)
+    stack: list[_Context] = [root_context]
+
+    def flush() -> None:
+        nonlocal buffer
+        owner = buffer.owner
+        if owner is not None and buffer.parts:
+            joined = "".join(buffer.parts)
+            text = normalise_space(joined)
+            if text:
+                landmarks = owner.landmarks
+                paragraphs.append(Paragraph(
+                    index=len(paragraphs),
+                    text=text,
+                    raw=joined.strip("\n") if owner.preformatted else text,
+                    tag=owner.tag,
+                    depth=owner.depth,
+                    link_density=buffer.link_chars / buffer.chars if buffer.chars else 0.0,
+                    ancestors=owner.tokens[:MAX_ANCESTOR_TOKENS],
+                    in_nav="nav" in landmarks,
+                    in_header="header" in landmarks,
+                    in_footer="footer" in landmarks,
+                    in_aside="aside" in landmarks,
+                    in_form="form" in landmarks,
+                    in_main="main" in landmarks,
+                ))
+        buffer = _Buffer()
+
+    def add(text: str | None, context: _Context) -> None:
+        if not text:
+            return
+        if buffer.owner is None:
+            buffer.owner = context
+        buffer.parts.append(text)
+        visible = len(text.strip())
+        buffer.chars += visible
+        if context.in_link:
+            buffer.link_chars += visible
+
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, element in walker:
+        tag = element.tag
+        if not isinstance(tag, str):  # comments and processing instructions that survived
+            if event == "end":
+                add(element.tail, stack[-1])
+            continue
+        tag = tag.lower()
+        if event == "start":
+            parent = stack[-1]
+            if tag in SKIP_TAGS or _is_hidden(element):
+                walker.skip_subtree()
+                stack.append(parent)  # lxml still emits "end" for it, which pops this
+                continue
+            is_block = tag in BLOCK_TAGS
+            if is_block:
+                flush()
+            landmark = _LANDMARK_TAGS.get(tag) or _LANDMARK_ROLES.get(element.get("role", ""))
+            landmarks = parent.landmarks | {landmark} if landmark else parent.landmarks
+            own_tokens = _class_tokens(element)
+            tokens = own_tokens + parent.tokens if own_tokens else parent.tokens
+            context = _Context(
+                tag=tag if is_block else parent.tag,
+                depth=parent.depth + 1 if is_block else parent.depth,
+                tokens=tokens,
+                landmarks=landmarks,
+                in_link=parent.in_link or tag == "a",
+                preformatted=parent.preformatted or tag == "pre",
+            )
+            stack.append(context)
+            add(element.text, context)
+        else:
+            stack.pop()
+            if tag in BLOCK_TAGS:
+                flush()
+            add(element.tail, stack[-1])
+    flush()
+    return paragraphs
+
+
+def segment(page: Page) -> Page:
+    """Fill ``page.paragraphs`` from its raw payload; returns the same page."""
+    if page.kind is InputKind.HTML:
+        page.paragraphs = segment_html(page.raw)
+    else:
+        page.paragraphs = segment_text(page.raw)
+    return page

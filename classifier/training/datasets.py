@@ -1,0 +1,51 @@
+"""Reading the public corpora in ``../shared/datasets`` (gzip JSON lines, one page a line)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+#: The corpora, in the order they are reported.
+DATASETS = ("dragnet", "cleaneval", "l3s-gn1", "readability")
+#: The corpora whose mean F1 is the headline figure (readability's test split is too small).
+HEADLINE_DATASETS = ("dragnet", "cleaneval", "l3s-gn1")
+SPLITS = ("train", "dev", "test")
+#: Where the corpora are looked for unless ``BOILERPLATE_DATASETS`` or an argument says.
+DATASETS_DIR_DEFAULT = Path("../shared/datasets")
+
+
+def datasets_dir(path: str | os.PathLike[str] | None = None) -> Path:
+    """The corpora folder: ``path``, else ``$BOILERPLATE_DATASETS``, else ``../shared/datasets``."""
+    if path is not None:
+        return Path(path)
+    return Path(os.environ.get("BOILERPLATE_DATASETS", DATASETS_DIR_DEFAULT))
+
+
+def iter_records(root: Path, datasets: Sequence[str] = DATASETS,
+                 splits: Sequence[str] = SPLITS) -> Iterator[dict[str, Any]]:
+    """Records of ``datasets`` whose ``split`` is in ``splits``, in file order (sorted by id)."""
+    for name in datasets:
+        path = root / f"{name}.jsonl.gz"
+        if not path.exists():
+            raise FileNotFoundError(f"dataset file {path} not found (is {root} the datasets folder?)")
+        with gzip.open(path, "rt", encoding="utf-8") as lines:
+            for line in lines:
+                record = json.loads(line)
+                if record["split"] in splits:
+                    yield record
+
+
+#: Licence notes of each corpus, from the datasets' README; copied into every model card.
+LICENCE_NOTES = {
+    "dragnet": "AGPLv3 (upstream README); research/non-commercial use, commercial use if "
+               "open-sourced",
+    "cleaneval": "no licence stated upstream; all rights belong to the original owners",
+    "l3s-gn1": "research use only, non-exclusive, non-transferable; cite Kohlschuetter et al., "
+               "WSDM 2010",
+    "readability": "Mozilla Readability repository Apache-2.0; the pages are third-party web "
+                   "pages",
+}

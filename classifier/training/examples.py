@@ -1,0 +1,69 @@
+"""Labelled training pages from corpus records: the HTML page and two text renderings of it.
+
+Every paragraph's ``label`` is filled in (see ``labelling``). Text renderings take content and
+comment labels from their own gold alignment and boilerplate kinds from the HTML paragraphs they
+align to, since a text page has no DOM for the weak rules to read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from joblib import Parallel, delayed
+
+from classifier.document import InputKind, Page
+from classifier.labels import Label
+from classifier.segment import segment_html, segment_text
+from classifier.training.labelling import label_paragraphs, transfer_kinds, weak_kind
+from classifier.training.render import joined_paragraphs, scraper_text
+
+
+def comments_gold(record: dict[str, Any]) -> str:
+    """The readers' comments of a record: dragnet's ``gold_comments``, L3S-GN1's comment blocks."""
+    if record.get("gold_comments"):
+        return str(record["gold_comments"])
+    blocks = record.get("gold_blocks") or []
+    return "\n\n".join(b["text"] for b in blocks if b["label"] == "comments")
+
+
+def site_key(record: dict[str, Any]) -> str:
+    """The corpus's split key for a record: its site, else its id."""
+    return str(record.get("site") or record["id"])
+
+
+def _text_page(record: dict[str, Any], suffix: str, text: str, html_page: Page,
+               comments: str) -> Page:
+    paragraphs = segment_text(text)
+    labels = label_paragraphs(paragraphs, record["gold_text"], comments)
+    kinds = transfer_kinds(paragraphs, html_page.paragraphs,
+                           [p.label or Label.OTHER for p in html_page.paragraphs])
+    for paragraph, label, kind in zip(paragraphs, labels, kinds):
+        if label in (Label.CONTENT, Label.COMMENT):
+            paragraph.label = label
+        else:
+            paragraph.label = kind or weak_kind(paragraph)
+    return Page(id=f"{record['id']}#{suffix}", raw=text, kind=InputKind.TEXT,
+                url=record.get("url"), site=site_key(record), paragraphs=paragraphs)
+
+
+def record_pages(record: dict[str, Any]) -> list[Page]:
+    """The labelled HTML page of ``record`` and its two text renderings (scraper, joined)."""
+    comments = comments_gold(record)
+    paragraphs = segment_html(record["html"])
+    for paragraph, label in zip(paragraphs, label_paragraphs(paragraphs, record["gold_text"],
+                                                            comments)):
+        paragraph.label = label
+    html_page = Page(id=record["id"], raw="", kind=InputKind.HTML, url=record.get("url"),
+                     site=site_key(record), paragraphs=paragraphs)
+    return [
+        html_page,
+        _text_page(record, "scraper-text", scraper_text(record["html"]), html_page, comments),
+        _text_page(record, "joined-text", joined_paragraphs(paragraphs), html_page, comments),
+    ]
+
+
+def labelled_pages(records: Iterable[dict[str, Any]], jobs: int = 1) -> list[Page]:
+    """``record_pages`` of every record, flattened, in record order; ``jobs`` processes."""
+    batches = Parallel(n_jobs=jobs, batch_size=4)(delayed(record_pages)(r) for r in records)
+    return [page for batch in batches for page in batch]

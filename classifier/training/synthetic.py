@@ -1,0 +1,214 @@
+"""Synthetic sites: real gold articles wrapped in recurring boilerplate of our own writing.
+
+The public corpora hold few ad tags like ``[ad_1]`` and few long disclaimers, and almost no
+editorial text outside English. Each synthetic site gets a template drawn from the catalogue
+(``data/synthetic/catalogue.json``: navigation labels, ad tags, disclaimers, share prompts,
+recurring bylines, comments) that recurs on all its pages, with dates, names and numbers
+re-drawn per page; its pages wrap gold articles (English ones from the corpora's train split,
+and ``data/synthetic/articles.json`` in many languages). Every page comes as scraped text
+(blank-line paragraphs, like the seed page) and as HTML, where the template either sits among
+the story's own ``<p>`` elements or in telling markup (nav, footer, ad slots).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import random
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from classifier.document import InputKind, Page, Paragraph
+from classifier.labels import Label
+from classifier.segment import segment_html, segment_text
+
+CATALOGUE_DEFAULT = Path("data/synthetic/catalogue.json")
+ARTICLES_DEFAULT = Path("data/synthetic/articles.json")
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+#: Placeholders that keep one value per site (the rest are re-drawn on every page).
+SITE_CONSTANT = ("site", "company", "year")
+HTML_STYLES = ("plain", "semantic", "mixed")
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Boilerplate snippets of our own writing, and articles to wrap."""
+
+    entries: dict[str, Any]
+    articles: list[list[str]]
+
+    @classmethod
+    def load(cls, catalogue: Path = CATALOGUE_DEFAULT,
+             articles: Path = ARTICLES_DEFAULT) -> Catalogue:
+        """Read the catalogue and (if present) the multilingual articles."""
+        entries = json.loads(catalogue.read_text(encoding="utf-8"))
+        written: list[list[str]] = []
+        if articles.exists():
+            written = [[a["title"], *a["paragraphs"]]
+                       for a in json.loads(articles.read_text(encoding="utf-8"))]
+        return cls(entries, written)
+
+    def disclaimers(self) -> list[str]:
+        """Every disclaimer, all categories."""
+        return [text for texts in self.entries["disclaimer"].values() for text in texts]
+
+
+class _Filler:
+    """Fills placeholders: site constants fixed per site, the rest re-drawn per call."""
+
+    def __init__(self, catalogue: Catalogue, rng: random.Random):
+        self.values = catalogue.entries["placeholders"]
+        self.rng = rng
+        self.constants = {key: rng.choice(self.values[key]) for key in SITE_CONSTANT}
+
+    def __call__(self, template: str) -> str:
+        def value(match: re.Match[str]) -> str:
+            key = match.group(1)
+            return self.constants.get(key) or self.rng.choice(self.values.get(key, [key]))
+        return _PLACEHOLDER.sub(value, template)
+
+
+@dataclass
+class _Template:
+    """What recurs on every page of one synthetic site."""
+
+    navigation: list[str]
+    ad_tag: str
+    ads_in_body: float
+    byline: str | None
+    credit: str | None
+    others: list[str]
+    disclaimers: list[str]
+    glue_disclaimer: bool
+    copyright: str | None
+    comments: int
+    html_style: str
+
+
+def _template(catalogue: Catalogue, rng: random.Random) -> _Template:
+    entries = catalogue.entries
+    return _Template(
+        navigation=rng.sample(entries["navigation"], rng.randint(0, 4)),
+        ad_tag=rng.choice(entries["advertisement"]),
+        ads_in_body=rng.choice([0.0, 0.1, 0.25]),
+        byline=rng.choice(entries["recurring_content"]) if rng.random() < 0.6 else None,
+        credit=rng.choice(entries["recurring_content"]) if rng.random() < 0.4 else None,
+        others=rng.sample(entries["other"], rng.randint(0, 3)),
+        disclaimers=rng.sample(catalogue.disclaimers(), rng.randint(1, 2)),
+        glue_disclaimer=rng.random() < 0.3,
+        copyright=(rng.choice(entries["disclaimer"]["copyright"]) if rng.random() < 0.5
+                   else None),
+        comments=rng.choice([0, 0, 0, 3]),
+        html_style=rng.choice(HTML_STYLES),
+    )
+
+
+def _ad(tag: str, number: int) -> str:
+    return re.sub(r"\d+", str(number), tag, count=1) if "{" not in tag else tag
+
+
+def _page_items(template: _Template, article: list[str], fill: _Filler,
+                catalogue: Catalogue, rng: random.Random) -> list[tuple[str, Label, str]]:
+    """(text, label, slot) of one page in reading order; slot names the HTML markup."""
+    items: list[tuple[str, Label, str]] = [(n, Label.NAVIGATION, "nav") for n in template.navigation]
+    ads = 0
+
+    def ad() -> tuple[str, Label, str]:
+        nonlocal ads
+        ads += 1
+        return fill(_ad(template.ad_tag, ads)), Label.ADVERTISEMENT, "ad"
+
+    items.append((article[0], Label.CONTENT, "title"))
+    if rng.random() < 0.7:
+        items.append(ad())
+    if template.byline:
+        items.append((fill(template.byline), Label.CONTENT, "byline"))
+    for paragraph in article[1:]:
+        items.append((paragraph, Label.CONTENT, "body"))
+        if rng.random() < template.ads_in_body:
+            items.append(ad())
+    if template.credit:
+        items.append((fill(template.credit), Label.CONTENT, "body"))
+    items += [(fill(o), Label.OTHER, "share") for o in template.others]
+    for i, disclaimer in enumerate(template.disclaimers):
+        text = fill(disclaimer)
+        if template.glue_disclaimer and i == 0:
+            text = f"Disclaimer: {fill('{site}')}{text}"
+        items.append((text, Label.DISCLAIMER, "disclaimer"))
+    if rng.random() < 0.7:
+        items.append(ad())
+    if template.copyright:
+        items.append((fill(template.copyright), Label.DISCLAIMER, "copyright"))
+    for _ in range(template.comments):
+        items.append((fill(rng.choice(catalogue.entries["comment"])), Label.COMMENT, "comment"))
+    return items
+
+
+_SLOT_MARKUP = {
+    # slot: (plain, semantic, mixed) wrappers; "{}" is the escaped text.
+    "nav": ("<p>{}</p>", '<nav><ul><li><a href="/s">{}</a></li></ul></nav>',
+            '<ul class="menu"><li><a href="/s">{}</a></li></ul>'),
+    "title": ("<p>{}</p>", "<h1>{}</h1>", '<h2 class="headline">{}</h2>'),
+    "byline": ("<p>{}</p>", '<p class="byline">{}</p>', "<p>{}</p>"),
+    "body": ("<p>{}</p>", "<p>{}</p>", "<p>{}</p>"),
+    "ad": ("<p>{}</p>", '<div class="ad-slot">{}</div>', "<p>{}</p>"),
+    "share": ("<p>{}</p>", '<div class="share-bar"><a href="/share">{}</a></div>',
+              '<div class="social">{}</div>'),
+    "disclaimer": ("<p>{}</p>", '<footer><p class="disclaimer">{}</p></footer>', "<p><em>{}</em></p>"),
+    "copyright": ("<p>{}</p>", '<footer><p class="copyright">{}</p></footer>', "<p>{}</p>"),
+    "comment": ("<p>{}</p>", '<div class="comment"><p>{}</p></div>', '<div class="comments">{}</div>'),
+}
+
+
+def _html(items: list[tuple[str, Label, str]], style: str) -> str:
+    column = HTML_STYLES.index(style)
+    body = "\n".join(_SLOT_MARKUP[slot][column].format(html.escape(text))
+                     for text, _, slot in items)
+    return f"<html><head><title>page</title></head><body><div>\n{body}\n</div></body></html>"
+
+
+def _labelled(paragraphs: list[Paragraph], labels: list[Label]) -> list[Paragraph] | None:
+    if len(paragraphs) != len(labels):
+        return None
+    for paragraph, label in zip(paragraphs, labels):
+        paragraph.label = label
+    return paragraphs
+
+
+def synthetic_pages(gold_articles: Sequence[list[str]], catalogue: Catalogue, sites: int,
+                    pages_per_site: int, seed: int) -> list[Page]:
+    """Labelled text and HTML pages of ``sites`` synthetic sites of ``pages_per_site`` pages.
+
+    Sites alternate between English ``gold_articles`` and the catalogue's own articles in many
+    languages; no article appears twice on one site.
+    """
+    rng = random.Random(seed)
+    english = [a for a in gold_articles if len(a) >= 4]
+    pages: list[Page] = []
+    for number in range(sites):
+        pool = catalogue.articles if catalogue.articles and number % 3 == 2 else english
+        articles = rng.sample(pool, min(pages_per_site, len(pool)))
+        template = _template(catalogue, rng)
+        fill = _Filler(catalogue, rng)
+        site = f"synthetic-{number}.example"
+        for i, article in enumerate(articles):
+            items = _page_items(template, article, fill, catalogue, rng)
+            labels = [label for _, label, _ in items]
+            text = "\n\n".join(t for t, _, _ in items)
+            markup = _html(items, template.html_style)
+            url = f"https://www.{site}/story/{i}"
+            for kind, raw, paragraphs in ((InputKind.TEXT, text, segment_text(text)),
+                                          (InputKind.HTML, markup, segment_html(markup))):
+                labelled = _labelled(paragraphs, labels)
+                if labelled is not None:
+                    pages.append(Page(id=f"{site}/{i}#{kind.value}", raw=raw, kind=kind, url=url,
+                                      site=site, paragraphs=labelled))
+    return pages
+
+
+def gold_articles(records: Sequence[dict[str, Any]]) -> list[list[str]]:
+    """Gold texts of corpus records as paragraph lists."""
+    return [[p.strip() for p in r["gold_text"].split("\n\n") if p.strip()] for r in records]

@@ -1,0 +1,81 @@
+import json
+import shutil
+
+import pytest
+
+from classifier import api
+from classifier.artifact import (
+    FORMAT_VERSION,
+    ModelError,
+    card_path,
+    default_model_path,
+    load_model,
+    save_model,
+    sha256_of,
+)
+from classifier.labels import LABELS
+
+
+def test_shipped_model_card_matches_and_is_small():
+    path = default_model_path()
+    card = json.loads(card_path(path).read_text())
+    assert card["sha256"] == sha256_of(path)
+    assert card["format_version"] == FORMAT_VERSION
+    assert card["labels"] == [label.value for label in LABELS]
+    assert path.stat().st_size < 25 * 1024 * 1024
+    assert card["threshold"] == api.THRESHOLD_DEFAULT
+    assert {"dev", "test"} <= set(card["metrics"])
+    assert set(card["training_data"]["datasets"]) == {"dragnet", "cleaneval", "l3s-gn1",
+                                                      "readability"}
+
+
+@pytest.fixture()
+def copied(tmp_path):
+    source = default_model_path()
+    target = tmp_path / "model.joblib"
+    shutil.copy(source, target)
+    shutil.copy(card_path(source), card_path(target))
+    return target
+
+
+def test_other_model_file_needs_trust(copied):
+    with pytest.raises(ModelError, match="trust"):
+        load_model(copied)
+    assert load_model(copied, trust=True).card["sha256"] == sha256_of(copied)
+
+
+def test_tampered_model_refused_even_when_trusted(copied):
+    with open(copied, "ab") as handle:
+        handle.write(b"tampered")
+    with pytest.raises(ModelError, match="sha256"):
+        load_model(copied, trust=True)
+
+
+def test_truncated_model_refused(copied):
+    data = copied.read_bytes()
+    copied.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ModelError, match="sha256"):
+        load_model(copied, trust=True)
+
+
+def test_missing_card_refused(copied):
+    card_path(copied).unlink()
+    with pytest.raises(ModelError, match="card"):
+        load_model(copied, trust=True)
+
+
+def test_incompatible_labels_refused(copied):
+    card = json.loads(card_path(copied).read_text())
+    card["labels"] = ["content", "boilerplate"]
+    card_path(copied).write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="labels"):
+        load_model(copied, trust=True)
+
+
+def test_save_model_writes_card_with_sha(tmp_path, model):
+    target = tmp_path / "sub" / "m.joblib"
+    card = save_model(model.pipeline, {"note": "test"}, target)
+    assert card["sha256"] == sha256_of(target)
+    assert json.loads(card_path(target).read_text())["note"] == "test"
+    assert load_model(target, trust=True).pipeline is not None
+    assert not list(target.parent.glob(".*.tmp"))

@@ -1,0 +1,63 @@
+from classifier.document import InputKind, Page
+from classifier.segment import segment, segment_html, segment_text
+
+
+def test_text_blank_line_blocks_keep_raw_verbatim():
+    raw = "Title line\n\nFirst  paragraph\nwraps here.\n\n\n[ad_1]\n"
+    paragraphs = segment_text(raw)
+    assert [p.text for p in paragraphs] == ["Title line", "First paragraph wraps here.", "[ad_1]"]
+    assert paragraphs[1].raw == "First  paragraph\nwraps here."
+    assert [p.index for p in paragraphs] == [0, 1, 2]
+
+
+def test_text_without_blank_lines_splits_per_line():
+    paragraphs = segment_text("one\ntwo\r\nthree")
+    assert [p.text for p in paragraphs] == ["one", "two", "three"]
+
+
+def test_text_empty_and_whitespace_give_nothing():
+    assert segment_text("") == []
+    assert segment_text(" \n\n \t\n") == []
+
+
+def test_html_blocks_and_dom_facts():
+    html = """<html><head><title>T</title><style>p{}</style></head><body>
+    <nav class="main-menu"><ul><li><a href="/">Home</a></li><li><a href="/n">News</a></li></ul></nav>
+    <article><h1>Headline here</h1><p>First <b>bold</b> paragraph with <a href="#">a link</a>.</p>
+    <script>var x = 1;</script><div hidden>secret</div><p style="display: none">gone</p>
+    <div>line one<br>line two</div></article>
+    <footer><p>© 2024 Example</p></footer></body></html>"""
+    paragraphs = segment_html(html)
+    texts = [p.text for p in paragraphs]
+    assert texts == ["Home", "News", "Headline here", "First bold paragraph with a link.",
+                     "line one", "line two", "© 2024 Example"]
+    home, _, headline, first, *_, footer = paragraphs
+    assert home.tag == "li" and home.in_nav and home.link_density == 1.0
+    assert "menu" in home.ancestors and "main-menu" in home.ancestors
+    assert headline.tag == "h1" and not headline.in_nav and headline.in_main
+    assert 0 < first.link_density < 0.5
+    assert footer.in_footer and footer.depth > 0
+
+
+def test_html_broken_markup_and_entities():
+    paragraphs = segment_html("<p>unclosed <b>bold<p>next &amp; more<div>tail")
+    assert [p.text for p in paragraphs] == ["unclosed bold", "next & more", "tail"]
+
+
+def test_html_nested_ten_thousand_levels_does_not_crash():
+    html = "<div>" * 10_000 + "deep text" + "</div>" * 10_000
+    paragraphs = segment_html(html)
+    assert [p.text for p in paragraphs] == ["deep text"]
+
+
+def test_html_empty_or_unparseable_gives_nothing():
+    assert segment_html("") == []
+    assert segment_html("   ") == []
+    assert isinstance(segment_html(b"\x00\x01\x02"), list)  # binary junk: no exception
+
+
+def test_segment_dispatches_on_kind():
+    page = segment(Page(id="x", raw="<p>a</p><p>b</p>", kind=InputKind.HTML))
+    assert [p.text for p in page.paragraphs] == ["a", "b"]
+    page = segment(Page(id="y", raw="<p>a</p>", kind=InputKind.TEXT))
+    assert [p.text for p in page.paragraphs] == ["<p>a</p>"]
