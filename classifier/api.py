@@ -12,6 +12,7 @@ from classifier.artifact import Model, load_model
 from classifier.document import InputKind, Page
 from classifier.features import paragraph_table
 from classifier.labels import LABELS, Label
+from classifier.recurrence import SiteIndex
 from classifier.segment import segment
 
 #: Probability of content from which a paragraph is kept. Chosen on the dev split (mean token
@@ -60,10 +61,18 @@ def _segment_safely(page: Page) -> Page:
     return page
 
 
-def score_batch(pages: list[Page], model: Model, options: Options) -> list[Page]:
-    """Label every paragraph of ``pages`` in one model call; pages with an error are left as is."""
+def score_batch(pages: list[Page], model: Model, options: Options,
+                index: SiteIndex | None = None) -> list[Page]:
+    """Label every paragraph of ``pages`` in one model call; pages with an error are left as is.
+
+    With ``index``, each paragraph's recurrence on the other pages of its site is read from it
+    first (the index is not changed; add pages to it beforehand).
+    """
     pages = [_segment_safely(page) for page in pages]
     live = [page for page in pages if page.error is None and page.paragraphs]
+    if index is not None:
+        for page in live:
+            index.annotate(page)
     if live:
         proba = model.predict_proba(paragraph_table(live))
         labels, scores = decide(proba, options.threshold)
@@ -77,13 +86,27 @@ def score_batch(pages: list[Page], model: Model, options: Options) -> list[Page]
 
 
 def score_pages(pages: Iterable[Page], model: Model | None = None,
-                options: Options | None = None) -> Iterator[Page]:
-    """Segment (if needed) and label each page's paragraphs, yielding pages in input order."""
+                options: Options | None = None, index: SiteIndex | None = None
+                ) -> Iterator[Page]:
+    """Segment (if needed) and label each page's paragraphs, yielding pages in input order.
+
+    ``index``: a ``SiteIndex`` holding the site's pages (these included, or not) whose
+    recurrence evidence the model reads; without one, recurrence is unknown.
+    """
     model = model or load_model()
     options = options or Options()
     iterator = iter(pages)
     while batch := list(islice(iterator, options.batch_pages)):
-        yield from score_batch(batch, model, options)
+        yield from score_batch(batch, model, options, index)
+
+
+def index_pages(pages: Iterable[Page], index: SiteIndex) -> Iterator[Page]:
+    """Segment (if needed) and add each page to ``index``, yielding the pages."""
+    for page in pages:
+        _segment_safely(page)
+        if page.error is None:
+            index.add(page)
+        yield page
 
 
 def clean_page(page: Page, options: Options | None = None) -> str:

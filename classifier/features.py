@@ -116,34 +116,34 @@ def _char_classes() -> np.ndarray:
 
 def paragraph_table(pages: Sequence[Page]) -> pd.DataFrame:
     """One row per paragraph of ``pages`` (in order), with every fact the features read."""
-    columns: dict[str, list] = {name: [] for name in TABLE_COLUMNS}
-    for number, page in enumerate(pages):
-        n = len(page.paragraphs)
-        is_html = page.kind is InputKind.HTML
-        for p in page.paragraphs:
-            columns["page"].append(number)
-            columns["index"].append(p.index)
-            columns["n"].append(n)
-            columns["text"].append(p.text)
-            columns["lines"].append(p.raw.count("\n") + 1)
-            columns["is_html"].append(is_html)
-            columns["tag"].append(p.tag)
-            columns["depth"].append(p.depth)
-            columns["link_density"].append(p.link_density)
-            columns["dom"].append(dom_view(p.tag, p.ancestors) if is_html else "")
-            columns["in_nav"].append(p.in_nav)
-            columns["in_header"].append(p.in_header)
-            columns["in_footer"].append(p.in_footer)
-            columns["in_aside"].append(p.in_aside)
-            columns["in_form"].append(p.in_form)
-            columns["in_main"].append(p.in_main)
-            r = p.recurrence
-            columns["recurrence_known"].append(r is not None)
-            columns["recurrence_pages"].append(r.pages if r else 0)
-            columns["recurrence_share"].append(r.share if r else 0.0)
-            columns["recurrence_jaccard"].append(r.jaccard if r else 0.0)
-            columns["recurrence_site_pages"].append(r.site_pages if r else 0)
-    return pd.DataFrame(columns)
+    rows = [(number, page.kind is InputKind.HTML, len(page.paragraphs), p)
+            for number, page in enumerate(pages) for p in page.paragraphs]
+    # No index, or a site with no other indexed page: evidence unknown, not "unique".
+    evidence = [p.recurrence if p.recurrence is not None and p.recurrence.site_pages > 0
+                else None for _, _, _, p in rows]
+    return pd.DataFrame({
+        "page": [number for number, _, _, _ in rows],
+        "index": [p.index for _, _, _, p in rows],
+        "n": [n for _, _, n, _ in rows],
+        "text": [p.text for _, _, _, p in rows],
+        "lines": [p.raw.count("\n") + 1 for _, _, _, p in rows],
+        "is_html": [html for _, html, _, _ in rows],
+        "tag": [p.tag for _, _, _, p in rows],
+        "depth": [p.depth for _, _, _, p in rows],
+        "link_density": [p.link_density for _, _, _, p in rows],
+        "dom": [dom_view(p.tag, p.ancestors) if html else "" for _, html, _, p in rows],
+        "in_nav": [p.in_nav for _, _, _, p in rows],
+        "in_header": [p.in_header for _, _, _, p in rows],
+        "in_footer": [p.in_footer for _, _, _, p in rows],
+        "in_aside": [p.in_aside for _, _, _, p in rows],
+        "in_form": [p.in_form for _, _, _, p in rows],
+        "in_main": [p.in_main for _, _, _, p in rows],
+        "recurrence_known": [r is not None for r in evidence],
+        "recurrence_pages": [r.pages if r else 0 for r in evidence],
+        "recurrence_share": [r.share if r else 0.0 for r in evidence],
+        "recurrence_jaccard": [r.jaccard if r else 0.0 for r in evidence],
+        "recurrence_site_pages": [r.site_pages if r else 0 for r in evidence],
+    }, columns=list(TABLE_COLUMNS))
 
 
 def dom_view(tag: str, ancestors: tuple[str, ...]) -> str:

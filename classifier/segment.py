@@ -7,8 +7,8 @@ collecting for every paragraph the DOM facts the model reads.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from html import unescape
-from dataclasses import dataclass, field
 
 from lxml import etree
 
@@ -66,42 +66,37 @@ def segment_text(raw: str) -> list[Paragraph]:
     return paragraphs
 
 
-@dataclass
 class _Context:
-    """What an open element passes down to the text inside it."""
+    """What an open element passes down to the text inside it (shared by inline children that
+    change nothing, so most elements allocate nothing)."""
 
-    tag: str
-    depth: int
-    tokens: tuple[str, ...]
-    landmarks: frozenset[str]
-    in_link: bool
-    preformatted: bool
+    __slots__ = ("tag", "depth", "tokens", "landmarks", "in_link", "preformatted")
 
-
-@dataclass
-class _Buffer:
-    """Text gathered for the paragraph being built."""
-
-    parts: list[str] = field(default_factory=list)
-    link_chars: int = 0
-    chars: int = 0
-    owner: _Context | None = None
+    def __init__(self, tag: str, depth: int, tokens: tuple[str, ...], landmarks: frozenset[str],
+                 in_link: bool, preformatted: bool):
+        self.tag = tag
+        self.depth = depth
+        self.tokens = tokens
+        self.landmarks = landmarks
+        self.in_link = in_link
+        self.preformatted = preformatted
 
 
-def _class_tokens(element: etree._Element) -> tuple[str, ...]:
-    values = " ".join(v for v in (element.get("class"), element.get("id")) if v)
-    if not values:
-        return ()
-    lowered = values.lower()
+@lru_cache(maxsize=8192)
+def class_tokens(class_and_id: str) -> tuple[str, ...]:
+    """Lower-cased class/id tokens: each attribute word split at non-alphanumerics, plus the
+    whole word when it had such a split (``post-footer`` → ``post``, ``footer``,
+    ``post-footer``)."""
+    lowered = class_and_id.lower()
     pieces = [t for t in _TOKEN_SPLIT.split(lowered) if t]
     whole = [t for t in lowered.split() if t not in pieces]
     return tuple(dict.fromkeys(pieces + whole))
 
 
-def _is_hidden(element: etree._Element) -> bool:
-    if element.get("hidden") is not None or element.get("aria-hidden") == "true":
+def _is_hidden(attrib: etree._Attrib) -> bool:
+    if "hidden" in attrib or attrib.get("aria-hidden") == "true":
         return True
-    style = element.get("style")
+    style = attrib.get("style")
     return bool(style and _HIDDEN_STYLE.search(style))
 
 
@@ -161,26 +156,26 @@ def segment_html(html: str | bytes) -> list[Paragraph]:
     if root is None:
         return []
     paragraphs: list[Paragraph] = []
-    buffer = _Buffer()
-    root_context = _Context("", 0, (), frozenset(), False, False)
-    stack: list[_Context] = [root_context]
+    parts: list[str] = []
+    counts = [0, 0]  # visible characters, of which inside links
+    owner: list[_Context] = []  # the context of the paragraph's first text, once there is one
+    stack: list[_Context] = [_Context("", 0, (), frozenset(), False, False)]
 
     def flush() -> None:
-        nonlocal buffer
-        owner = buffer.owner
-        if owner is not None and buffer.parts:
-            joined = "".join(buffer.parts)
+        if owner and parts:
+            joined = "".join(parts)
             text = normalise_space(joined)
             if text:
-                landmarks = owner.landmarks
+                context = owner[0]
+                landmarks = context.landmarks
                 paragraphs.append(Paragraph(
                     index=len(paragraphs),
                     text=text,
-                    raw=joined.strip("\n") if owner.preformatted else text,
-                    tag=owner.tag,
-                    depth=owner.depth,
-                    link_density=buffer.link_chars / buffer.chars if buffer.chars else 0.0,
-                    ancestors=owner.tokens[:MAX_ANCESTOR_TOKENS],
+                    raw=joined.strip("\n") if context.preformatted else text,
+                    tag=context.tag,
+                    depth=context.depth,
+                    link_density=counts[1] / counts[0] if counts[0] else 0.0,
+                    ancestors=context.tokens[:MAX_ANCESTOR_TOKENS],
                     in_nav="nav" in landmarks,
                     in_header="header" in landmarks,
                     in_footer="footer" in landmarks,
@@ -188,55 +183,61 @@ def segment_html(html: str | bytes) -> list[Paragraph]:
                     in_form="form" in landmarks,
                     in_main="main" in landmarks,
                 ))
-        buffer = _Buffer()
+        parts.clear()
+        owner.clear()
+        counts[0] = counts[1] = 0
 
     def add(text: str | None, context: _Context) -> None:
         if not text:
             return
-        if buffer.owner is None:
-            buffer.owner = context
-        buffer.parts.append(text)
+        if not owner:
+            owner.append(context)
+        parts.append(text)
         visible = len(text.strip())
-        buffer.chars += visible
+        counts[0] += visible
         if context.in_link:
-            buffer.link_chars += visible
+            counts[1] += visible
 
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, element in walker:
         tag = element.tag
-        if not isinstance(tag, str):  # comments and processing instructions that survived
+        if tag.__class__ is not str:  # comments and processing instructions that survived
             if event == "end":
                 add(element.tail, stack[-1])
             continue
-        tag = tag.lower()
-        if event == "start":
-            parent = stack[-1]
-            if tag in SKIP_TAGS or _is_hidden(element):
-                walker.skip_subtree()
-                stack.append(parent)  # lxml still emits "end" for it, which pops this
-                continue
-            is_block = tag in BLOCK_TAGS
-            if is_block:
-                flush()
-            landmark = _LANDMARK_TAGS.get(tag) or _LANDMARK_ROLES.get(element.get("role", ""))
-            landmarks = parent.landmarks | {landmark} if landmark else parent.landmarks
-            own_tokens = _class_tokens(element)
-            tokens = own_tokens + parent.tokens if own_tokens else parent.tokens
-            context = _Context(
-                tag=tag if is_block else parent.tag,
-                depth=parent.depth + 1 if is_block else parent.depth,
-                tokens=tokens,
-                landmarks=landmarks,
-                in_link=parent.in_link or tag == "a",
-                preformatted=parent.preformatted or tag == "pre",
-            )
-            stack.append(context)
-            add(element.text, context)
-        else:
+        if event == "end":
             stack.pop()
             if tag in BLOCK_TAGS:
                 flush()
             add(element.tail, stack[-1])
+            continue
+        parent = stack[-1]
+        attrib = element.attrib
+        if tag in SKIP_TAGS or (attrib and _is_hidden(attrib)):
+            walker.skip_subtree()
+            stack.append(parent)  # lxml still emits "end" for it, which pops this
+            continue
+        is_block = tag in BLOCK_TAGS
+        if is_block:
+            flush()
+        names = role = None
+        if attrib:
+            names = " ".join(v for v in (attrib.get("class"), attrib.get("id")) if v)
+            role = attrib.get("role")
+        landmark = _LANDMARK_TAGS.get(tag) or (_LANDMARK_ROLES.get(role) if role else None)
+        if is_block or names or landmark or tag == "a" or tag == "pre":
+            context = _Context(
+                tag=tag if is_block else parent.tag,
+                depth=parent.depth + 1 if is_block else parent.depth,
+                tokens=class_tokens(names) + parent.tokens if names else parent.tokens,
+                landmarks=parent.landmarks | {landmark} if landmark else parent.landmarks,
+                in_link=parent.in_link or tag == "a",
+                preformatted=parent.preformatted or tag == "pre",
+            )
+        else:
+            context = parent
+        stack.append(context)
+        add(element.text, context)
     flush()
     return paragraphs
 

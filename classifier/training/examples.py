@@ -7,6 +7,7 @@ align to, since a text page has no DOM for the weak rules to read.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterable
 from typing import Any
 
@@ -14,7 +15,9 @@ from joblib import Parallel, delayed
 
 from classifier.document import InputKind, Page
 from classifier.labels import Label
+from classifier.recurrence import SiteIndex
 from classifier.segment import segment_html, segment_text
+from classifier.sites import site_of
 from classifier.training.labelling import label_paragraphs, transfer_kinds, weak_kind
 from classifier.training.render import joined_paragraphs, scraper_text
 
@@ -67,3 +70,38 @@ def labelled_pages(records: Iterable[dict[str, Any]], jobs: int = 1) -> list[Pag
     """``record_pages`` of every record, flattened, in record order; ``jobs`` processes."""
     batches = Parallel(n_jobs=jobs, batch_size=4)(delayed(record_pages)(r) for r in records)
     return [page for batch in batches for page in batch]
+
+
+def rendering(page: Page) -> str:
+    """Which rendering of a page this is (``html``, ``scraper-text``, ...), from its id."""
+    return page.id.rpartition("#")[2] if "#" in page.id else page.kind.value
+
+
+def annotate_leave_one_out(pages: list[Page], indexed_share: float, seed: int) -> int:
+    """Give training pages the recurrence evidence a run over their whole site would give.
+
+    Pages are grouped by site (registered domain of the URL, else the corpus' site key) and
+    rendering, so a page is never compared with another rendering of itself. Within a group of
+    two or more pages each page is queried against the others (leave one page out). A random
+    ``1 - indexed_share`` of the groups is left without evidence, so the model also learns to
+    work when no index is given. Returns the number of pages annotated.
+    """
+    rng = random.Random(seed)
+    groups: dict[tuple[str, str], list[Page]] = {}
+    for page in pages:
+        site = site_of(page.url) or page.site
+        if site:
+            groups.setdefault((site, rendering(page)), []).append(page)
+    annotated = 0
+    for (site, _), group in sorted(groups.items()):
+        if len(group) < 2 or rng.random() >= indexed_share:
+            continue
+        index = SiteIndex()
+        for page in group:
+            index.add_texts(site, page.id, [p.text for p in page.paragraphs])
+        for page in group:
+            answers = index.recurrence_of_texts(site, page.id, [p.text for p in page.paragraphs])
+            for paragraph, answer in zip(page.paragraphs, answers or []):
+                paragraph.recurrence = answer
+            annotated += 1
+    return annotated

@@ -16,6 +16,7 @@ import html
 import json
 import random
 import re
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,23 @@ SITE_CONSTANT = ("site", "company", "year")
 HTML_STYLES = ("plain", "semantic", "mixed")
 
 
+#: One item in this many of every catalogue list is held out of training, for benchmarks.
+HELDOUT_EVERY = 5
+PARTS = ("train", "heldout")
+
+
+def _part_of(text: str) -> str:
+    return "heldout" if zlib.crc32(text.encode("utf-8")) % HELDOUT_EVERY == 0 else "train"
+
+
+def _select(value: Any, part: str | None) -> Any:
+    if isinstance(value, dict):
+        return {k: _select(v, part) for k, v in value.items()}
+    if isinstance(value, list) and part is not None:
+        return [v for v in value if _part_of(v if isinstance(v, str) else json.dumps(v)) == part]
+    return value
+
+
 @dataclass(frozen=True)
 class Catalogue:
     """Boilerplate snippets of our own writing, and articles to wrap."""
@@ -41,14 +59,21 @@ class Catalogue:
     articles: list[list[str]]
 
     @classmethod
-    def load(cls, catalogue: Path = CATALOGUE_DEFAULT,
-             articles: Path = ARTICLES_DEFAULT) -> Catalogue:
-        """Read the catalogue and (if present) the multilingual articles."""
+    def load(cls, catalogue: Path = CATALOGUE_DEFAULT, articles: Path = ARTICLES_DEFAULT,
+             part: str | None = None) -> Catalogue:
+        """Read the catalogue and (if present) the multilingual articles.
+
+        ``part`` ``"train"`` or ``"heldout"`` keeps only that part of every list (placeholder
+        values excepted): training never sees the held-out snippets benchmarks wrap pages in.
+        """
         entries = json.loads(catalogue.read_text(encoding="utf-8"))
+        placeholders = entries.pop("placeholders")
+        entries = {**_select(entries, part), "placeholders": placeholders}
         written: list[list[str]] = []
         if articles.exists():
             written = [[a["title"], *a["paragraphs"]]
-                       for a in json.loads(articles.read_text(encoding="utf-8"))]
+                       for a in json.loads(articles.read_text(encoding="utf-8"))
+                       if part is None or _part_of(a["title"]) == part]
         return cls(entries, written)
 
     def disclaimers(self) -> list[str]:

@@ -24,7 +24,7 @@ from classifier.features import paragraph_table
 from classifier.model import build_pipeline
 from classifier.training.datasets import DATASETS, LICENCE_NOTES, iter_records
 from classifier.training.evaluate import choose_threshold, report, score_split
-from classifier.training.examples import labelled_pages
+from classifier.training.examples import annotate_leave_one_out, labelled_pages
 from classifier.training.synthetic import (
     ARTICLES_DEFAULT,
     CATALOGUE_DEFAULT,
@@ -37,6 +37,9 @@ from classifier.training.synthetic import (
 SYNTHETIC_SITES_DEFAULT = 90
 SYNTHETIC_PAGES_DEFAULT = 12
 SEED_DEFAULT = 20261130
+#: Share of multi-page site groups given recurrence evidence in training; the rest stay
+#: "unknown", as a page scored alone is.
+RECURRENCE_SHARE = 0.7
 LIBRARIES = ("scikit-learn", "numpy", "scipy", "pandas", "joblib", "lxml", "datasketch",
              "stopwordsiso")
 
@@ -69,10 +72,12 @@ def training_pages(config: TrainConfig, log: Any = print) -> list[Page]:
     records = _records(config, "train")
     log(f"labelling {len(records)} train pages ({config.jobs} jobs)")
     pages = labelled_pages(records, jobs=config.jobs)
-    catalogue = Catalogue.load(config.catalogue, config.articles)
+    catalogue = Catalogue.load(config.catalogue, config.articles, part="train")
     synthetic = synthetic_pages(gold_articles(records), catalogue, config.synthetic_sites,
                                 config.synthetic_pages, config.seed)
     log(f"{len(pages)} corpus pages (html and two text renderings), {len(synthetic)} synthetic")
+    annotated = annotate_leave_one_out(pages + synthetic, RECURRENCE_SHARE, config.seed)
+    log(f"{annotated} pages carry leave-one-page-out recurrence evidence")
     return pages + synthetic
 
 
@@ -126,7 +131,10 @@ def train(config: TrainConfig, log: Any = print) -> dict[str, Any]:
             "records_per_dataset_limit": config.limit,
             "synthetic": {"sites": config.synthetic_sites, "pages_per_site": config.synthetic_pages,
                           "catalogue": str(config.catalogue), "articles": str(config.articles),
+                          "catalogue_part": "train",
                           "note": "boilerplate and articles of the project's own writing"},
+            "recurrence": {"indexed_share_of_site_groups": RECURRENCE_SHARE,
+                           "method": "leave-one-page-out within site and rendering"},
             "paragraphs": int(sum(len(p.paragraphs) for p in pages)),
         },
         "metrics": {"dev": _scores_json(report(dev, threshold)),

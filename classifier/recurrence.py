@@ -1,0 +1,355 @@
+"""Cross-page recurrence: which paragraphs of a page recur, nearly word for word, on other pages
+of the same site.
+
+A ``SiteIndex`` keeps, per site, every distinct normalised paragraph seen (a *node*) with the
+pages it occurs on. A paragraph is looked up first by an exact 64-bit hash of its normalised
+text (case, digits, punctuation and white space folded), then by a datasketch ``MinHashLSH``
+over word 3-shingles (character 4-shingles for short paragraphs), which finds near-duplicates
+whose dates, names or numbers changed. Sites never share evidence, and a page added again
+replaces its earlier version rather than counting twice.
+
+The index answers per paragraph: on how many *other* pages of the site a near-duplicate
+occurs, that count as a share of the site's other pages, and the best Jaccard similarity.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+from classifier.document import Page, Recurrence
+
+#: Bumped when the saved index layout changes; older files are refused with a clear message.
+INDEX_FORMAT_VERSION = 1
+_NON_WORD = re.compile(r"[\W_]+")
+_DIGITS = re.compile(r"\d+")
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+class IndexFileError(Exception):
+    """An index file that cannot be read: missing, truncated, corrupt or from another version."""
+
+
+@dataclass(frozen=True)
+class IndexConfig:
+    """How paragraphs are fingerprinted and matched.
+
+    ``num_perm``: MinHash permutations (more: better Jaccard estimates, more memory).
+    ``threshold``: Jaccard similarity from which two paragraphs are near-duplicates; 0.6 keeps a
+    40-word disclaimer whose date and name changed (J ≈ 0.8) and rejects paragraphs that share
+    only a phrase. ``shingle_words``: words per shingle; paragraphs with fewer than
+    ``short_words`` words use ``char_shingle``-character shingles instead. Paragraphs shorter
+    than ``min_chars`` normalised characters are matched exactly only.
+    """
+
+    num_perm: int = 64
+    threshold: float = 0.6
+    shingle_words: int = 3
+    short_words: int = 6
+    char_shingle: int = 4
+    min_chars: int = 8
+    seed: int = 1
+
+
+def normalise(text: str) -> str:
+    """Lower-case, digits folded to ``0``, punctuation and white space folded to one space."""
+    return _NON_WORD.sub(" ", _DIGITS.sub("0", text.lower())).strip()
+
+
+def _hashes(strings: Sequence[str]) -> np.ndarray:
+    return pd.util.hash_array(np.asarray(strings, dtype=object), categorize=False)
+
+
+def shingle_sets(normalised: Sequence[str], config: IndexConfig) -> list[np.ndarray]:
+    """Per normalised paragraph, its shingles as 64-bit hashes (computed in bulk with numpy)."""
+    result: list[np.ndarray] = [np.zeros(0, dtype=np.uint64)] * len(normalised)
+    words = [text.split() for text in normalised]
+    long = [i for i, w in enumerate(words) if len(w) >= config.short_words]
+    short = [i for i, w in enumerate(words)
+             if len(w) < config.short_words and len(normalised[i]) >= config.min_chars]
+    k = config.shingle_words
+    if long:
+        tokens = [t for i in long for t in words[i]]
+        owner = np.repeat(np.arange(len(long)), [len(words[i]) for i in long])
+        hashed = _hashes(tokens)
+        m = len(tokens) - k + 1
+        combined = hashed[:m].copy()
+        same = np.ones(m, dtype=bool)
+        for j in range(1, k):
+            combined = combined * _MIX ^ hashed[j: j + m]
+            same &= owner[j: j + m] == owner[:m]
+        starts = np.searchsorted(owner[:m][same], np.arange(len(long) + 1))
+        kept = combined[same]
+        for n, i in enumerate(long):
+            result[i] = np.unique(kept[starts[n]: starts[n + 1]])
+    c = config.char_shingle
+    for i in short:
+        text = normalised[i]
+        result[i] = np.unique(_hashes([text[j: j + c] for j in range(len(text) - c + 1)]))
+    return result
+
+
+def _identity(value: np.uint64) -> np.uint64:
+    return value
+
+
+@dataclass
+class _Site:
+    """One site's nodes (distinct normalised paragraphs) and pages."""
+
+    lsh: MinHashLSH
+    page_numbers: dict[str, int] = field(default_factory=dict)
+    page_nodes: dict[int, list[int]] = field(default_factory=dict)
+    node_of_hash: dict[int, int] = field(default_factory=dict)
+    node_pages: list[set[int]] = field(default_factory=list)
+    node_hashes: list[int] = field(default_factory=list)
+    signatures: dict[int, np.ndarray] = field(default_factory=dict)
+    next_page: int = 0
+
+    @property
+    def pages(self) -> int:
+        return len(self.page_numbers)
+
+
+class SiteIndex:
+    """Per-site memory of paragraphs, answering how often a paragraph recurs on other pages.
+
+    Small verbs: ``add`` a page's paragraphs, ``recurrence`` of a page's paragraphs,
+    ``annotate`` a page with them; ``save`` and ``load`` a file. Pages need a ``site`` key
+    (``None`` means no evidence) and are identified by URL, else id.
+    """
+
+    def __init__(self, config: IndexConfig | None = None):
+        self.config = config or IndexConfig()
+        if not 0 < self.config.threshold <= 1:
+            raise ValueError(f"threshold must be in (0, 1], got {self.config.threshold}")
+        if self.config.num_perm < 8:
+            raise ValueError(f"num_perm must be at least 8, got {self.config.num_perm}")
+        self._sites: dict[str, _Site] = {}
+
+    # -- building ---------------------------------------------------------------------------
+
+    def _site(self, key: str) -> _Site:
+        site = self._sites.get(key)
+        if site is None:
+            lsh = MinHashLSH(threshold=self.config.threshold, num_perm=self.config.num_perm)
+            site = self._sites[key] = _Site(lsh=lsh)
+        return site
+
+    def _minhashes(self, shingles: Sequence[np.ndarray]) -> list[LeanMinHash]:
+        generated = MinHash.generator(shingles, num_perm=self.config.num_perm,
+                                      seed=self.config.seed, scheme="affine64",
+                                      hashfunc=_identity)
+        return [LeanMinHash(m) for m in generated]
+
+    def add(self, page: Page) -> None:
+        """Index the paragraphs of a segmented page under its site; re-adding a page (same URL,
+        else same id) replaces its earlier version."""
+        self.add_texts(page.site, _page_key(page), [p.text for p in page.paragraphs])
+
+    def add_texts(self, site_key: str | None, page_key: str, texts: Sequence[str]) -> None:
+        """Index one page given as its site key, page key and paragraph texts."""
+        if site_key is None:
+            return
+        site = self._site(site_key)
+        number = site.page_numbers.get(page_key)
+        if number is None:
+            number = site.page_numbers[page_key] = site.next_page
+            site.next_page += 1
+        else:
+            for node in site.page_nodes.pop(number, []):
+                site.node_pages[node].discard(number)
+        normalised = [normalise(t) for t in texts]
+        exact = _hashes(normalised) if normalised else np.zeros(0, dtype=np.uint64)
+        nodes: list[int] = []
+        fresh: list[tuple[int, str]] = []
+        for h, text in zip(exact.tolist(), normalised):
+            node = site.node_of_hash.get(h)
+            if node is None:
+                node = site.node_of_hash[h] = len(site.node_pages)
+                site.node_pages.append(set())
+                site.node_hashes.append(h)
+                if len(text) >= self.config.min_chars:
+                    fresh.append((node, text))
+            site.node_pages[node].add(number)
+            nodes.append(node)
+        site.page_nodes[number] = sorted(set(nodes))
+        if fresh:
+            minhashes = self._minhashes(shingle_sets([t for _, t in fresh], self.config))
+            with site.lsh.insertion_session() as session:
+                for (node, _), minhash in zip(fresh, minhashes):
+                    session.insert(node, minhash, check_duplication=False)
+                    site.signatures[node] = minhash.hashvalues
+
+    def add_all(self, pages: Iterable[Page]) -> None:
+        """``add`` every page (pages with an error or no site are skipped)."""
+        for page in pages:
+            if page.error is None:
+                self.add(page)
+
+    # -- asking -----------------------------------------------------------------------------
+
+    def recurrence(self, page: Page) -> list[Recurrence] | None:
+        """Per paragraph of ``page``, its recurrence on the site's *other* pages; ``None`` when
+        the page has no site key (no evidence, which is not the same as no recurrence)."""
+        return self.recurrence_of_texts(page.site, _page_key(page),
+                                        [p.text for p in page.paragraphs])
+
+    def recurrence_of_texts(self, site_key: str | None, page_key: str,
+                            texts: Sequence[str]) -> list[Recurrence] | None:
+        """``recurrence`` for a page given as its site key, page key and paragraph texts."""
+        if site_key is None:
+            return None
+        site = self._sites.get(site_key)
+        if site is None:
+            return [Recurrence() for _ in texts]
+        own = site.page_numbers.get(page_key)
+        others = site.pages - (1 if own is not None else 0)
+        normalised = [normalise(t) for t in texts]
+        exact = _hashes(normalised).tolist() if normalised else []
+        need_near = [i for i, text in enumerate(normalised) if len(text) >= self.config.min_chars]
+        minhashes = dict(zip(need_near, self._minhashes(
+            shingle_sets([normalised[i] for i in need_near], self.config))))
+        answers = []
+        for i, h in enumerate(exact):
+            pages: set[int] = set()
+            best = 0.0
+            node = site.node_of_hash.get(h)
+            if node is not None:
+                pages |= site.node_pages[node]
+                pages.discard(own) if own is not None else None
+                best = 1.0 if pages else 0.0
+            query = minhashes.get(i)
+            if query is not None:
+                for candidate in site.lsh.query(query):
+                    if candidate == node:
+                        continue
+                    similarity = float(np.mean(site.signatures[candidate] == query.hashvalues))
+                    if similarity < self.config.threshold:
+                        continue
+                    found = site.node_pages[candidate] - {own}
+                    if found:
+                        pages |= found
+                        best = max(best, similarity)
+            answers.append(Recurrence(pages=len(pages), share=len(pages) / others if others else 0.0,
+                                      jaccard=best, site_pages=others))
+        return answers
+
+    def annotate(self, page: Page) -> Page:
+        """Set ``recurrence`` on each paragraph of ``page``; returns the page."""
+        answers = self.recurrence(page)
+        for paragraph, answer in zip(page.paragraphs, answers or [None] * len(page.paragraphs)):
+            paragraph.recurrence = answer
+        return page
+
+    def site_pages(self, site_key: str) -> int:
+        """Pages indexed for a site."""
+        site = self._sites.get(site_key)
+        return site.pages if site else 0
+
+    def stats(self) -> dict[str, int]:
+        """Counts: sites, pages, distinct paragraphs (nodes), near-duplicate entries."""
+        return {
+            "sites": len(self._sites),
+            "pages": sum(s.pages for s in self._sites.values()),
+            "paragraphs": sum(len(s.node_pages) for s in self._sites.values()),
+            "near_duplicate_entries": sum(len(s.signatures) for s in self._sites.values()),
+        }
+
+    # -- files ------------------------------------------------------------------------------
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the index to ``path`` atomically (a zip of arrays and JSON; no pickles)."""
+        target = Path(path)
+        sites = sorted(self._sites)
+        header = {"format": "boilerplate-site-index", "version": INDEX_FORMAT_VERSION,
+                  "config": asdict(self.config), "sites": sites,
+                  "pages": [sorted(self._sites[s].page_numbers.items(), key=lambda kv: kv[1])
+                            for s in sites]}
+        arrays: dict[str, np.ndarray] = {}
+        for n, key in enumerate(sites):
+            site = self._sites[key]
+            members = [sorted(pages) for pages in site.node_pages]
+            arrays[f"{n}.hashes"] = np.asarray(site.node_hashes, dtype=np.uint64)
+            arrays[f"{n}.indptr"] = np.cumsum([0, *map(len, members)]).astype(np.int64)
+            arrays[f"{n}.members"] = np.asarray([p for m in members for p in m], dtype=np.int64)
+            signed = sorted(site.signatures)
+            arrays[f"{n}.signed"] = np.asarray(signed, dtype=np.int64)
+            arrays[f"{n}.signatures"] = (np.stack([site.signatures[i] for i in signed])
+                                         if signed else np.zeros((0, self.config.num_perm),
+                                                                 dtype=np.uint64))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
+                    archive.writestr("header.json", json.dumps(header))
+                    buffer = io.BytesIO()
+                    np.savez(buffer, **arrays)
+                    archive.writestr("arrays.npz", buffer.getvalue())
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> SiteIndex:
+        """Read an index written by ``save``; raises ``IndexFileError`` saying what is wrong."""
+        try:
+            with zipfile.ZipFile(path) as archive:
+                header = json.loads(archive.read("header.json"))
+                arrays = np.load(io.BytesIO(archive.read("arrays.npz")), allow_pickle=False)
+                arrays = {k: arrays[k] for k in arrays.files}
+        except FileNotFoundError:
+            raise IndexFileError(f"index file {path} not found") from None
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as error:
+            raise IndexFileError(f"index file {path} is truncated or corrupt ({error}); "
+                                 "rebuild it with `boilerplate index build`") from None
+        if header.get("format") != "boilerplate-site-index":
+            raise IndexFileError(f"{path} is not a boilerplate site index")
+        if header.get("version") != INDEX_FORMAT_VERSION:
+            raise IndexFileError(f"index file {path} has format version {header.get('version')}, "
+                                 f"this version reads {INDEX_FORMAT_VERSION}; rebuild it")
+        try:
+            index = cls(IndexConfig(**header["config"]))
+            for n, key in enumerate(header["sites"]):
+                index._restore_site(key, header["pages"][n], arrays, n)
+        except (KeyError, TypeError, ValueError, IndexError) as error:
+            raise IndexFileError(f"index file {path} is inconsistent ({error}); rebuild it") from None
+        return index
+
+    def _restore_site(self, key: str, pages: list[list], arrays: dict[str, np.ndarray],
+                      n: int) -> None:
+        site = self._site(key)
+        site.page_numbers = {str(k): int(v) for k, v in pages}
+        site.next_page = max(site.page_numbers.values(), default=-1) + 1
+        hashes = arrays[f"{n}.hashes"].tolist()
+        indptr, members = arrays[f"{n}.indptr"], arrays[f"{n}.members"].tolist()
+        site.node_hashes = hashes
+        site.node_of_hash = {h: i for i, h in enumerate(hashes)}
+        site.node_pages = [set(members[indptr[i]: indptr[i + 1]]) for i in range(len(hashes))]
+        for node, pages_of_node in enumerate(site.node_pages):
+            for page in pages_of_node:
+                site.page_nodes.setdefault(page, []).append(node)
+        signatures = arrays[f"{n}.signatures"]
+        with site.lsh.insertion_session() as session:
+            for node, values in zip(arrays[f"{n}.signed"].tolist(), signatures):
+                minhash = LeanMinHash(seed=self.config.seed, hashvalues=values, scheme="affine64")
+                session.insert(node, minhash, check_duplication=False)
+                site.signatures[node] = minhash.hashvalues
+
+
+def _page_key(page: Page) -> str:
+    return page.url or page.id
