@@ -7,13 +7,16 @@ the batch goes on and the output keeps one record per input record.
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import json
 import os
+import sys
 import zlib
+from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import IO, Any
@@ -25,9 +28,14 @@ from classifier.sites import site_of
 #: Pages larger than this (bytes, after decompression) are refused with an error record: past
 #: it, parsing time and memory grow with no gain in what a reader would call one article.
 MAX_PAGE_BYTES_DEFAULT = 20 * 1024 * 1024
-#: A NUL byte among the first bytes of a page that is not UTF-16/32 means binary data.
-_SNIFF_BYTES = 8192
-_GZIP_MAGIC = b"\x1f\x8b"
+#: A JSON line may be this many times ``max_bytes`` long before it is refused unparsed: JSON
+#: escaping grows a page up to six-fold (``\\uXXXX`` for one character), and a line parsed
+#: within this bound still names its record in the error when the page is too large.
+JSON_LINE_FACTOR = 6
+#: Bytes read ahead to tell the type of an input; a NUL byte among them (not UTF-16/32) means
+#: binary data.
+SNIFF_BYTES = 8192
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 class InputType(str, Enum):
@@ -52,6 +60,17 @@ class ReadOptions:
     site_field: str = "site"
     glob: str = "*"
     max_bytes: int = MAX_PAGE_BYTES_DEFAULT
+
+
+@dataclass
+class ReadStats:
+    """What the readers passed over without writing a record, counted by reason.
+
+    Only records that are not pages at all are skipped (an image or a redirect in a WARC);
+    anything meant as a page that cannot be read becomes an error record instead.
+    """
+
+    skipped: Counter[str] = field(default_factory=Counter)
 
 
 def expand(paths: Sequence[str], glob: str = "*") -> Iterator[str]:
@@ -94,25 +113,29 @@ def sniff(head: bytes) -> InputType:
 
 
 def _is_binary(data: bytes) -> bool:
-    head = data[:_SNIFF_BYTES]
+    head = data[:SNIFF_BYTES]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16/32 with BOM
         return False
     return b"\x00" in head
 
 
-def _open(path: str, stdin: IO[bytes] | None) -> IO[bytes]:
-    """A binary stream of ``path`` (``-`` is stdin), gunzipped when it is gzip."""
-    raw: IO[bytes] = (stdin or _stdin()) if path == "-" else open(path, "rb")  # noqa: SIM115
-    buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type]
-    if buffered.peek(2)[:2] == _GZIP_MAGIC:
-        return gzip.GzipFile(fileobj=buffered)  # type: ignore[return-value]
-    return buffered
+def _open(path: str, stdin: IO[bytes] | None) -> io.BufferedReader:
+    """A buffered binary stream of ``path`` (``-`` is stdin), as stored (not gunzipped)."""
+    if path != "-":
+        return open(path, "rb")  # noqa: SIM115 -- closed by read_source
+    source = stdin if stdin is not None else sys.stdin.buffer
+    return source if isinstance(source, io.BufferedReader) else io.BufferedReader(source)  # type: ignore[arg-type]
 
 
-def _stdin() -> IO[bytes]:
-    import sys
-
-    return sys.stdin.buffer
+def _head(stream: io.BufferedReader, compressed: bool) -> bytes:
+    """The first bytes of ``stream``'s content (gunzipped when ``compressed``), not consumed."""
+    head = stream.peek(SNIFF_BYTES)
+    if not compressed:
+        return head[:SNIFF_BYTES]
+    try:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, SNIFF_BYTES)
+    except zlib.error:
+        return b""
 
 
 def page_from_bytes(data: bytes, kind: InputKind, id: str, url: str | None = None,
@@ -137,8 +160,17 @@ def page_from_text(raw: str, kind: InputKind, id: str, url: str | None = None,
                    extra: dict[str, Any] | None = None) -> Page:
     """A page from already-decoded text, or an error page (empty, too large)."""
     page = Page(id=id, raw="", kind=kind, url=url, site=site or site_of(url), extra=extra or {})
-    if len(raw) > max_bytes:
-        page.error = f"page too large: {len(raw)} characters (limit {max_bytes}, see --max-bytes)"
+    size = len(raw)
+    if not raw.isascii():
+        try:
+            size = len(raw.encode("utf-8"))
+        except UnicodeEncodeError:
+            # Lone surrogates (a JSON "\\ud800" escape) are not text and break the hashing
+            # of features; they become U+FFFD as in any other undecodable input.
+            data = raw.encode("utf-8", "surrogatepass")
+            size, raw = len(data), data.decode("utf-8", "replace")
+    if size > max_bytes:
+        page.error = f"page too large: {size} bytes (limit {max_bytes}, see --max-bytes)"
     elif not raw.strip():
         page.error = "empty page"
     else:
@@ -146,69 +178,111 @@ def page_from_text(raw: str, kind: InputKind, id: str, url: str | None = None,
     return page
 
 
+def _string(record: dict[str, Any], name: str) -> str | None:
+    value = record.get(name)
+    return None if value is None else str(value)
+
+
 def _json_record(line: bytes, source: str, number: int, options: ReadOptions) -> Page:
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # JSON is UTF-8 by definition, so a bad byte means a damaged record, not a legacy
+        # charset to guess; the rest of the line may still parse well enough to name it.
+        damaged = _record_from_text(line.decode("utf-8", "replace"), source, number, options)
+        return Page(id=damaged.id, raw="", kind=damaged.kind, url=damaged.url,
+                    extra=damaged.extra, error=f"invalid UTF-8 in JSON line at byte {error.start}")
+    return _record_from_text(text, source, number, options)
+
+
+def _record_from_text(text: str, source: str, number: int, options: ReadOptions) -> Page:
     fallback_id = f"{source}:{number}"
     try:
-        record = json.loads(line)
+        record = json.loads(text)
     except ValueError as error:
         return Page(id=fallback_id, raw="", kind=InputKind.TEXT,
                     error=f"malformed JSON line: {error}")
     if not isinstance(record, dict):
         return Page(id=fallback_id, raw="", kind=InputKind.TEXT,
                     error="JSON line is not an object")
-    id = record.get(options.id_field)
-    id = fallback_id if id is None else str(id)
-    url = record.get(options.url_field)
-    url = str(url) if url is not None else None
-    site = record.get(options.site_field)
+    id = _string(record, options.id_field) or fallback_id
+    url = _string(record, options.url_field)
+    site = _string(record, options.site_field)
     extra = {k: v for k, v in record.items()
              if k not in (options.html_field, options.text_field)}
-    for field, kind in ((options.html_field, InputKind.HTML), (options.text_field, InputKind.TEXT)):
-        value = record.get(field)
+    for name, kind in ((options.html_field, InputKind.HTML), (options.text_field, InputKind.TEXT)):
+        value = record.get(name)
         if isinstance(value, str):
-            return page_from_text(value, kind, id, url, str(site) if site else None,
-                                  options.max_bytes, extra)
+            return page_from_text(value, kind, id, url, site, options.max_bytes, extra)
     return Page(id=id, raw="", kind=InputKind.TEXT, url=url, extra=extra,
-                error=f"record has no string '{options.html_field}' or '{options.text_field}' field")
+                error=f"record has no string '{options.html_field}' or "
+                      f"'{options.text_field}' field")
 
 
 def _read_jsonl(stream: IO[bytes], source: str, options: ReadOptions) -> Iterator[Page]:
+    # Lines are read with a bound, so one endless line cannot exhaust memory.
+    limit = options.max_bytes * JSON_LINE_FACTOR + 1
     number = 0
-    for number, line in enumerate(stream, start=1):
-        if line.strip():
-            yield _json_record(line, source, number, options)
+    try:
+        while line := stream.readline(limit):
+            number += 1
+            if number == 1:
+                line = line.removeprefix(codecs.BOM_UTF8)
+            if len(line) >= limit and not line.endswith(b"\n"):
+                while (rest := stream.readline(limit)) and not rest.endswith(b"\n"):
+                    pass
+                yield Page(id=f"{source}:{number}", raw="", kind=InputKind.TEXT,
+                           error=f"JSON line too long: more than {limit - 1} bytes "
+                                 "(limit follows --max-bytes)")
+            elif line.strip():
+                yield _json_record(line, source, number, options)
+    except (OSError, EOFError, zlib.error) as error:
+        yield Page(id=f"{source}:{number + 1}", raw="", kind=InputKind.TEXT,
+                   error=f"cannot read {source} after line {number}: "
+                         f"{type(error).__name__}: {error}")
 
 
 def _read_whole(stream: IO[bytes], source: str, kind: InputType, options: ReadOptions) -> Page:
     data = stream.read(options.max_bytes + 1)
+    if len(data) > options.max_bytes:
+        return Page(id=source, raw="", kind=InputKind.TEXT,
+                    error=f"page too large: more than {options.max_bytes} bytes "
+                          "(see --max-bytes)")
     if kind is InputType.AUTO:
-        kind = sniff(data[:_SNIFF_BYTES])
+        kind = sniff(data[:SNIFF_BYTES])
     input_kind = InputKind.HTML if kind is InputType.HTML else InputKind.TEXT
     return page_from_bytes(data, input_kind, source, max_bytes=options.max_bytes)
 
 
-def read_source(path: str, options: ReadOptions, stdin: IO[bytes] | None = None
-                ) -> Iterator[Page]:
-    """The pages of one input (a file or ``-``), errors included."""
+def read_source(path: str, options: ReadOptions, stdin: IO[bytes] | None = None,
+                stats: ReadStats | None = None) -> Iterator[Page]:
+    """The pages of one input (a file or ``-``), errors included, gzip read transparently.
+
+    ``stats`` (optional) counts records passed over because they are not pages.
+    """
     kind = options.input_type
     if kind is InputType.AUTO and path != "-":
         kind = _by_name(path) or InputType.AUTO
     try:
-        stream = _open(path, stdin)
+        raw = _open(path, stdin)
     except OSError as error:
         yield Page(id=path, raw="", kind=InputKind.TEXT,
                    error=f"cannot read {path}: {error.strerror or error}")
         return
     try:
+        compressed = raw.peek(2)[:2] == GZIP_MAGIC
         if kind is InputType.AUTO:
-            kind = sniff(stream.peek(_SNIFF_BYTES)[:_SNIFF_BYTES]) if hasattr(stream, "peek") \
-                else InputType.AUTO
-        if kind is InputType.JSONL:
-            yield from _read_jsonl(stream, path, options)
-        elif kind is InputType.WARC:
+            kind = sniff(_head(raw, compressed))
+        if kind is InputType.WARC:
             from classifier.io.warc import read_warc
 
-            yield from read_warc(stream, path, options)
+            # Not gunzipped here: warcio reads gzip member by member, one per record, which is
+            # how a member cut short costs one record instead of the rest of the archive.
+            yield from read_warc(raw, path, options, stats)
+            return
+        stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if compressed else raw
+        if kind is InputType.JSONL:
+            yield from _read_jsonl(stream, path, options)
         else:
             yield _read_whole(stream, path, kind, options)
     except (OSError, EOFError, zlib.error) as error:
@@ -216,12 +290,12 @@ def read_source(path: str, options: ReadOptions, stdin: IO[bytes] | None = None
                    error=f"cannot read {path}: {type(error).__name__}: {error}")
     finally:
         if path != "-":
-            stream.close()
+            raw.close()
 
 
 def read_pages(paths: Sequence[str], options: ReadOptions | None = None,
-               stdin: IO[bytes] | None = None) -> Iterator[Page]:
-    """Every page of every input, in order, streamed."""
+               stdin: IO[bytes] | None = None, stats: ReadStats | None = None) -> Iterator[Page]:
+    """Every page of every input, in order, streamed (see ``read_source``)."""
     options = options or ReadOptions()
     for path in expand(paths, options.glob):
-        yield from read_source(path, options, stdin)
+        yield from read_source(path, options, stdin, stats)
