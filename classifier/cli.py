@@ -7,15 +7,16 @@ Exit status: 0 when every record was processed, 1 when any record came back with
 
 from __future__ import annotations
 
+import io
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 import click
 
 from classifier import __version__
-from classifier.api import THRESHOLD_DEFAULT, Options, score_pages
+from classifier.api import THRESHOLD_DEFAULT, Options
 from classifier.artifact import Model, ModelError, load_model
 from classifier.document import Page
 from classifier.io.readers import MAX_PAGE_BYTES_DEFAULT, InputType, ReadOptions, read_pages
@@ -25,12 +26,14 @@ from classifier.io.writers import (
     atomic_path,
     clean_record,
     score_record,
+    write_csv,
     write_json,
     write_jsonl,
+    write_parquet,
     write_table,
-    write_table_file,
 )
 from classifier.labels import Label
+from classifier.runner import TIME_LIMIT_DEFAULT, RunOptions, Summary, run
 
 
 def _input_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -42,7 +45,8 @@ def _input_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--glob", default="*", show_default=True,
                      help="File-name pattern for files found in folders."),
         click.option("--id-field", default="id", show_default=True, help="JSON lines: id field."),
-        click.option("--url-field", default="url", show_default=True, help="JSON lines: URL field."),
+        click.option("--url-field", default="url", show_default=True,
+                     help="JSON lines: URL field."),
         click.option("--html-field", default="html", show_default=True,
                      help="JSON lines: HTML field."),
         click.option("--text-field", default="text", show_default=True,
@@ -59,6 +63,14 @@ def _input_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      help="Also keep these paragraphs (e.g. readers' comments)."),
         click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
                      default=None, help="Write here (atomically) instead of stdout."),
+        click.option("--jobs", "-j", type=click.IntRange(1), default=1, show_default=True,
+                     help="Worker processes; output stays in input order."),
+        click.option("--time-limit", type=click.FloatRange(min=0), default=TIME_LIMIT_DEFAULT,
+                     show_default=True,
+                     help="Seconds a page may take before it gets an error record; 0: no limit "
+                          "(with --jobs 1, pages are then scored in this process)."),
+        click.option("--quiet", "-q", is_flag=True,
+                     help="No progress bar and no closing summary on stderr."),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
@@ -76,6 +88,10 @@ def _options(kw: dict[str, Any]) -> Options:
     return Options(threshold=kw["threshold"], keep=keep)
 
 
+def _run_options(kw: dict[str, Any]) -> RunOptions:
+    return RunOptions(jobs=kw["jobs"], time_limit=kw["time_limit"] or None)
+
+
 def _model(kw: dict[str, Any]) -> Model:
     try:
         return load_model(kw["model_path"], trust=kw["trust_model"])
@@ -83,31 +99,37 @@ def _model(kw: dict[str, Any]) -> Model:
         raise click.UsageError(str(error)) from None
 
 
-class _ErrorCount:
-    """Counts pages that carry an error as they stream past."""
-
-    def __init__(self) -> None:
-        self.errors = 0
-
-    def __call__(self, pages: Iterable[Page]) -> Iterator[Page]:
-        for page in pages:
-            if page.error is not None:
-                self.errors += 1
-            yield page
-
-
-def _emit(kw: dict[str, Any], write: Callable[[IO[str], Path | None], None]) -> None:
+def _emit(kw: dict[str, Any], write: Callable[[IO[str]], None]) -> None:
     output: Path | None = kw["output"]
     if output is None:
-        write(sys.stdout, None)
+        # Records are UTF-8 whatever the locale says; a lone surrogate (from a JSON escape in
+        # the input) is written back as the same escape instead of failing the run.
+        if isinstance(sys.stdout, io.TextIOWrapper):
+            sys.stdout.reconfigure(encoding="utf-8", errors="backslashreplace")
+        write(sys.stdout)
         return
-    with atomic_path(output) as tmp, open(tmp, "w", encoding="utf-8", newline="") as out:
-        write(out, tmp)
+    with atomic_path(output) as tmp, open(tmp, "w", encoding="utf-8", newline="",
+                                          errors="backslashreplace") as out:
+        write(out)
 
 
-def _scored(kw: dict[str, Any], counter: _ErrorCount) -> Iterator[Page]:
-    pages = read_pages(kw["paths"], _read_options(kw), stdin=sys.stdin.buffer)
-    return counter(score_pages(pages, _model(kw), _options(kw)))
+def _scored(kw: dict[str, Any], summary: Summary) -> Iterator[Page]:
+    """Read, score and count the pages, with a progress bar on a terminal."""
+    model = _model(kw)
+    pages = read_pages(kw["paths"], _read_options(kw), stdin=sys.stdin.buffer,
+                       stats=summary.read)
+    scored = summary.count(run(pages, model, _options(kw), _run_options(kw)))
+    if kw["quiet"] or not sys.stderr.isatty():
+        return scored
+    from tqdm import tqdm
+
+    return iter(tqdm(scored, unit=" pages", file=sys.stderr, dynamic_ncols=True))
+
+
+def _finish(kw: dict[str, Any], summary: Summary) -> None:
+    if not kw["quiet"]:
+        click.echo(summary.report(), err=True)
+    sys.exit(1 if summary.errors else 0)
 
 
 @click.group()
@@ -122,37 +144,39 @@ def main() -> None:
               show_default=True)
 def score(fmt: str, **kw: Any) -> None:
     """Label every paragraph of each page (PATHS: files, folders or - for stdin)."""
-    counter = _ErrorCount()
-    pages = _scored(kw, counter)
-
-    def write(out: IO[str], path: Path | None) -> None:
-        if fmt == "jsonl":
-            write_jsonl((score_record(p) for p in pages), out)
-        elif fmt == "json":
-            write_json((score_record(p) for p in pages), out)
-        elif fmt == "table":
-            write_table(pages, out)
-        else:
-            if fmt == "parquet" and path is None:
-                raise click.UsageError("--format parquet needs --output PATH")
-            write_table_file(pages, fmt, path, out)
-
-    _emit(kw, write)
-    sys.exit(1 if counter.errors else 0)
+    if fmt == "parquet" and kw["output"] is None:
+        raise click.UsageError("--format parquet needs --output PATH")
+    summary = Summary(keep=_options(kw).keep)
+    pages = _scored(kw, summary)
+    if fmt == "parquet":
+        with atomic_path(kw["output"]) as tmp:
+            write_parquet(pages, tmp)
+    elif fmt == "jsonl":
+        _emit(kw, lambda out: write_jsonl((score_record(p) for p in pages), out))
+    elif fmt == "json":
+        _emit(kw, lambda out: write_json((score_record(p) for p in pages), out))
+    elif fmt == "csv":
+        _emit(kw, lambda out: write_csv(pages, out))
+    else:
+        _emit(kw, lambda out: write_table(pages, out))
+    _finish(kw, summary)
 
 
 @main.command()
 @_input_options
 @click.option("--format", "fmt", type=click.Choice(CLEAN_FORMATS), default="text",
               show_default=True)
-@click.option("--removed", is_flag=True, help="jsonl: also list removed paragraphs and labels.")
+@click.option("--removed", is_flag=True,
+              help="Also list removed paragraphs with their labels, for auditing (jsonl only).")
 def clean(fmt: str, removed: bool, **kw: Any) -> None:
     """Print the editorial text of each page (PATHS: files, folders or - for stdin)."""
-    counter = _ErrorCount()
-    pages = _scored(kw, counter)
+    if removed and fmt != "jsonl":
+        raise click.UsageError("--removed needs --format jsonl")
     options = _options(kw)
+    summary = Summary(keep=options.keep)
+    pages = _scored(kw, summary)
 
-    def write(out: IO[str], path: Path | None) -> None:
+    def write(out: IO[str]) -> None:
         if fmt == "jsonl":
             write_jsonl((clean_record(p, options, removed) for p in pages), out)
             return
@@ -163,7 +187,7 @@ def clean(fmt: str, removed: bool, **kw: Any) -> None:
             out.write(clean_record(page, options)["text"] + "\n\n")
 
     _emit(kw, write)
-    sys.exit(1 if counter.errors else 0)
+    _finish(kw, summary)
 
 
 @main.command()

@@ -15,7 +15,7 @@ SEED = str(ROOT / "data" / "seed-page.txt")
 def test_score_jsonl_seed_page():
     result = CliRunner().invoke(main, ["score", "--format", "jsonl", SEED])
     assert result.exit_code == 0, result.output
-    record = json.loads(result.output)
+    record = json.loads(result.stdout)
     assert record["id"] == SEED
     labels = [p["label"] for p in record["paragraphs"]]
     assert labels[0] == "navigation" and labels[2] == "advertisement"
@@ -27,12 +27,12 @@ def test_clean_text_and_jsonl_from_stdin(seed_text):
     runner = CliRunner()
     result = runner.invoke(main, ["clean", "-"], input=seed_text)
     assert result.exit_code == 0
-    assert result.output.startswith("France rebukes U.S. AI company")
-    assert "Fusion Media" not in result.output
+    assert result.stdout.startswith("France rebukes U.S. AI company")
+    assert "Fusion Media" not in result.stdout
     lines = "\n".join(json.dumps({"id": f"p{i}", "text": seed_text}) for i in range(3))
     result = runner.invoke(main, ["clean", "--format", "jsonl", "--input-type", "jsonl", "-"],
                            input=lines)
-    records = [json.loads(line) for line in result.output.splitlines()]
+    records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["id"] for r in records] == ["p0", "p1", "p2"]
     assert all("Fusion Media" not in r["text"] for r in records)
 
@@ -43,7 +43,7 @@ def test_error_record_sets_exit_status(tmp_path):
     result = CliRunner().invoke(main, ["score", "--format", "jsonl", str(good),
                                        str(tmp_path / "missing.txt")])
     assert result.exit_code == 1
-    records = [json.loads(line) for line in result.output.splitlines()]
+    records = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(records) == 2 and "error" not in records[0]
     assert "cannot read" in records[1]["error"]
 

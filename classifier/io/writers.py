@@ -7,10 +7,12 @@ Files are written atomically: to a temporary file beside the target, then rename
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
 import os
-import tempfile
+import secrets
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
@@ -47,13 +49,18 @@ def clean_record(page: Page, options: Options, removed: bool = False) -> dict[st
     """``{"id", "url", "text"}``; with ``removed``, also the dropped paragraphs and labels."""
     record = {**_base(page), "text": clean_page(page, options)}
     if removed:
-        record["removed"] = [r for r, p in zip(paragraph_records(page), page.paragraphs)
-                             if p.label not in options.keep]
+        rows = zip(paragraph_records(page), page.paragraphs, strict=True)
+        record["removed"] = [row for row, p in rows if p.label not in options.keep]
     return record
 
 
+#: Characters that JSON allows raw but that many line splitters (Python's ``splitlines``,
+#: older JavaScript) take for line ends; escaped, so one record stays one line for everyone.
+_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def _json(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False)
+    return json.dumps(record, ensure_ascii=False).translate(_LINE_BREAKS)
 
 
 def write_jsonl(records: Iterable[dict[str, Any]], out: IO[str]) -> None:
@@ -78,11 +85,20 @@ def write_table(pages: Iterable[Page], out: IO[str]) -> None:
         if page.error:
             out.write(f"   error: {page.error}\n")
         for p in page.paragraphs:
-            text = p.text if len(p.text) <= TABLE_TEXT_CHARS else p.text[:TABLE_TEXT_CHARS - 1] + "…"
+            text = p.text
+            if len(text) > TABLE_TEXT_CHARS:
+                text = text[:TABLE_TEXT_CHARS - 1] + "…"
             label = p.label.value if p.label else "-"
             score = f"{p.score:.3f}" if p.score is not None else "  -  "
             out.write(f"{p.index:4d}  {label:13s} {score}  {text}\n")
         out.write("\n")
+
+
+#: Columns of the flat formats (CSV, Parquet): one row per paragraph.
+FLAT_COLUMNS = ("id", "url", "error", "index", "label", "score", "text")
+#: Paragraph rows per Parquet row group: a few MB of text, so memory stays flat however many
+#: pages are written.
+PARQUET_ROWS_PER_GROUP = 10_000
 
 
 def flat_rows(pages: Iterable[Page]) -> Iterator[dict[str, Any]]:
@@ -96,35 +112,37 @@ def flat_rows(pages: Iterable[Page]) -> Iterator[dict[str, Any]]:
             yield {**base, **row}
 
 
-def write_table_file(pages: Iterable[Page], fmt: str, path: Path | None, out: IO[str]) -> None:
-    """CSV (streamed) or Parquet (pandas/pyarrow; needs ``path``) with one row per paragraph."""
-    import pandas as pd
+def write_csv(pages: Iterable[Page], out: IO[str]) -> None:
+    """CSV with a header and one row per paragraph, streamed."""
+    writer = csv.DictWriter(out, fieldnames=FLAT_COLUMNS)
+    writer.writeheader()
+    writer.writerows(flat_rows(pages))
 
-    if fmt == "csv":
-        import csv
 
-        writer = csv.DictWriter(out, fieldnames=["id", "url", "error", "index", "label", "score",
-                                                 "text"])
-        writer.writeheader()
-        for row in flat_rows(pages):
-            writer.writerow(row)
-        return
-    if path is None:
-        raise ValueError("parquet output needs --output PATH")
-    frame = pd.DataFrame(list(flat_rows(pages)),
-                         columns=["id", "url", "error", "index", "label", "score", "text"])
-    frame["index"] = frame["index"].astype("Int64")
-    frame.to_parquet(path, index=False)
+def write_parquet(pages: Iterable[Page], path: Path) -> None:
+    """Parquet with one row per paragraph, written in row groups as pages stream past."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.schema([("id", pa.string()), ("url", pa.string()), ("error", pa.string()),
+                        ("index", pa.int64()), ("label", pa.string()), ("score", pa.float64()),
+                        ("text", pa.string())])
+    with pq.ParquetWriter(path, schema) as writer:
+        rows = flat_rows(pages)
+        while group := list(islice(rows, PARQUET_ROWS_PER_GROUP)):
+            writer.write_table(pa.Table.from_pylist(group, schema=schema))
 
 
 @contextlib.contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
     """A temporary path beside ``path`` that replaces it on success and vanishes on failure."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
+    # Not mkstemp, which makes the file private: the output gets the mode (umask) that any new
+    # file would get, while O_EXCL still refuses a name someone else holds.
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
     try:
-        yield Path(tmp)
+        yield tmp
         os.replace(tmp, path)
     finally:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)

@@ -1,0 +1,325 @@
+"""Batch runs: score a stream of pages in worker processes, in input order, under a time limit.
+
+``run`` is ``score_pages`` made fit for millions of scraped pages:
+
+- **Parallel.** ``jobs`` worker processes each receive the model once, at start, then score
+  chunks of pages (one model call per chunk). Results come back in input order.
+- **Flat memory.** Pages are read from the input only when a worker is free, and at most
+  ``jobs * CHUNKS_PER_JOB`` chunks are between input and output at any time, so memory does not
+  grow with the number of pages.
+- **One thread per process.** The boosted trees' OpenMP threads cost far more than they
+  save on a model call of a few thousand paragraphs (20x slower on two cores, more on a busy
+  machine), so scoring runs single-threaded and parallelism comes from ``jobs``.
+- **A time limit per page that always holds.** A pathological page may spend its time inside
+  libxml2 or a regular expression, where no signal or exception can stop it, so the limit is
+  enforced from outside: a worker whose chunk is not done ``time_limit`` seconds after it got it
+  is killed and replaced, and the chunk's pages are retried one by one, each with the same
+  limit; the page that still runs out of time comes back with an ``error``. A worker that dies
+  (a crash in native code, the kernel's out-of-memory killer) is handled the same way. So a page
+  fails only when it alone takes longer than the limit, and costs the run at most about twice
+  the limit. This is why ``jobs=1`` with a time limit still uses one worker process; only
+  ``jobs=1`` without a limit scores in the calling process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import signal
+import time
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from multiprocessing.context import BaseContext
+from multiprocessing.process import BaseProcess
+
+from threadpoolctl import threadpool_limits
+
+from classifier.api import Options, score_pages
+from classifier.artifact import Model, load_model
+from classifier.document import Page
+from classifier.io.readers import ReadStats
+from classifier.labels import Label
+
+#: Seconds one page may take (segmentation and scoring) before it is given up with an error.
+#: Ordinary pages take milliseconds and a 20 MB page a few seconds; past 30 s a page is stuck.
+TIME_LIMIT_DEFAULT = 30.0
+#: Chunks each worker may have between input and output: one it works on, one waiting for
+#: earlier chunks to be written. More only holds more pages in memory.
+CHUNKS_PER_JOB = 2
+#: A chunk closes at ``Options.batch_pages`` pages or at this many characters of raw page,
+#: whichever comes first, so a run of large pages does not fill memory.
+CHUNK_CHARS = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a batch runs.
+
+    ``jobs``: worker processes (1 or more). ``time_limit``: seconds a page may take before it
+    is given up with an error; ``None`` for no limit (with ``jobs=1`` the pages are then scored
+    in the calling process).
+    """
+
+    jobs: int = 1
+    time_limit: float | None = TIME_LIMIT_DEFAULT
+
+
+def run(pages: Iterable[Page], model: Model | None = None, options: Options | None = None,
+        run_options: RunOptions | None = None) -> Iterator[Page]:
+    """Score ``pages`` (as ``score_pages`` does), yielding them in input order, streamed.
+
+    A page that cannot be scored, or runs past the time limit, comes back with ``error`` set;
+    nothing raises for one bad page. See the module docstring for how workers run.
+    """
+    model = model or load_model()
+    options = options or Options()
+    run_options = run_options or RunOptions()
+    chunks = _chunks(pages, options.batch_pages)
+    if run_options.jobs == 1 and run_options.time_limit is None:
+        for chunk in chunks:
+            with threadpool_limits(1):  # not held while the caller handles the pages
+                scored = score_resiliently(chunk, model, options)
+            yield from scored
+        return
+    yield from _Pool(model, options, run_options).map(chunks)
+
+
+def score_resiliently(pages: list[Page], model: Model, options: Options) -> list[Page]:
+    """``score_pages`` on one chunk; if the model call fails, each page is retried alone, so only
+    the page that breaks it comes back with an ``error``."""
+    try:
+        return list(score_pages(pages, model, options))
+    except Exception as error:  # one broken page must not sink its chunk
+        if len(pages) > 1:
+            return [scored for page in pages
+                    for scored in score_resiliently([page], model, options)]
+        return [_failed(pages[0], f"scoring failed: {type(error).__name__}: {error}")]
+
+
+def _failed(page: Page, error: str) -> Page:
+    page.paragraphs = []
+    page.error = error
+    return page
+
+
+def _chunks(pages: Iterable[Page], size: int) -> Iterator[list[Page]]:
+    chunk: list[Page] = []
+    chars = 0
+    for page in pages:
+        chunk.append(page)
+        chars += len(page.raw)
+        if len(chunk) >= size or chars >= CHUNK_CHARS:
+            yield chunk
+            chunk, chars = [], 0
+    if chunk:
+        yield chunk
+
+
+def _serve(conn: Connection, model: Model, options: Options) -> None:
+    """A worker: say it is ready, then score each chunk it receives until told to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    threadpool_limits(1)
+    conn.send(None)
+    while True:
+        try:
+            pages = conn.recv()
+        except EOFError:  # the parent is gone
+            return
+        if pages is None:
+            return
+        conn.send(score_resiliently(pages, model, options))
+
+
+def _context() -> BaseContext:
+    # Not fork: a process that already used OpenMP (scikit-learn's boosted trees do) can hang
+    # when a forked child uses it again. A fork server that imported the library once makes
+    # workers, and their replacements after a time-out, start in milliseconds.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["classifier.api"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+@dataclass
+class _Task:
+    """Pages ``start`` to ``start + len(pages)`` of chunk number ``chunk``."""
+
+    chunk: int
+    start: int
+    pages: list[Page]
+
+
+@dataclass
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+    ready: bool = False
+    task: _Task | None = None
+    deadline: float = float("inf")
+
+
+class _Pool:
+    """Worker processes fed one task at a time, with results gathered back into input order."""
+
+    def __init__(self, model: Model, options: Options, run_options: RunOptions) -> None:
+        self.model = model
+        self.options = options
+        self.time_limit = run_options.time_limit
+        self.max_chunks = run_options.jobs * CHUNKS_PER_JOB
+        self.context = _context()
+        self.workers = [self._start() for _ in range(run_options.jobs)]
+        self.waiting: deque[_Task] = deque()
+        self.slots: dict[int, list[Page | None]] = {}
+
+    def _start(self) -> _Worker:
+        parent, child = self.context.Pipe()
+        process = self.context.Process(target=_serve, args=(child, self.model, self.options),
+                                       daemon=True, name="boilerplate-worker")
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def map(self, chunks: Iterator[list[Page]]) -> Iterator[Page]:
+        """The scored pages of ``chunks``, in order."""
+        read = written = 0
+        exhausted = False
+        try:
+            while True:
+                while written in self.slots and None not in self.slots[written]:
+                    yield from self.slots.pop(written)  # type: ignore[misc]
+                    written += 1
+                for worker in self.workers:
+                    if not (worker.ready and worker.task is None):
+                        continue
+                    if not self.waiting and not exhausted and read - written < self.max_chunks:
+                        chunk = next(chunks, None)
+                        if chunk is None:
+                            exhausted = True
+                        else:
+                            self.slots[read] = [None] * len(chunk)
+                            self.waiting.append(_Task(read, 0, chunk))
+                            read += 1
+                    if self.waiting:
+                        self._send(worker, self.waiting.popleft())
+                if exhausted and written == read:
+                    return
+                self._wait()
+        finally:
+            self._stop()
+
+    def _send(self, worker: _Worker, task: _Task) -> None:
+        worker.task = task
+        worker.deadline = time.monotonic() + self.time_limit if self.time_limit else float("inf")
+        worker.conn.send(task.pages)
+
+    def _wait(self) -> None:
+        busy = [w for w in self.workers if not w.ready or w.task is not None]
+        if not busy:
+            return
+        deadline = min(w.deadline for w in busy)
+        timeout = None if deadline == float("inf") else max(0.0, deadline - time.monotonic())
+        wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout)
+        for worker in busy:
+            if worker.conn.poll():
+                try:
+                    message = worker.conn.recv()
+                except (EOFError, OSError):
+                    self._replace(worker, self._death(worker))
+                    continue
+                if worker.task is None:
+                    worker.ready = True
+                else:
+                    self._store(worker.task, message)
+                    worker.task = None
+            elif not worker.process.is_alive():
+                self._replace(worker, self._death(worker))
+            elif time.monotonic() >= worker.deadline:
+                self._replace(worker, f"time limit exceeded: still running after "
+                                      f"{self.time_limit:g} s (see --time-limit)")
+
+    def _death(self, worker: _Worker) -> str:
+        worker.process.join()
+        if not worker.ready:
+            raise RuntimeError(f"a worker process failed to start (exit code "
+                               f"{worker.process.exitcode}); run with jobs=1 and no time limit "
+                               "to see why")
+        return f"worker process died (exit code {worker.process.exitcode})"
+
+    def _store(self, task: _Task, pages: list[Page]) -> None:
+        self.slots[task.chunk][task.start:task.start + len(pages)] = pages
+
+    def _replace(self, worker: _Worker, reason: str) -> None:
+        """Kill ``worker`` and start another; its pages are retried alone, or fail with
+        ``reason`` if it had only one."""
+        worker.process.kill()
+        worker.process.join()
+        worker.conn.close()
+        task = worker.task
+        self.workers[self.workers.index(worker)] = self._start()
+        if task is None:
+            return
+        if len(task.pages) == 1:
+            self._store(task, [_failed(task.pages[0], reason)])
+            return
+        singles = [_Task(task.chunk, task.start + i, [page]) for i, page in enumerate(task.pages)]
+        self.waiting.extendleft(reversed(singles))
+
+    def _stop(self) -> None:
+        for worker in self.workers:
+            if worker.process.is_alive() and worker.ready and worker.task is None:
+                with contextlib.suppress(OSError):  # it may have died since
+                    worker.conn.send(None)
+        for worker in self.workers:
+            worker.process.join(timeout=1.0)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+            worker.conn.close()
+
+
+@dataclass
+class Summary:
+    """Counts over a run, for the closing report: pages, paragraphs, what was removed, errors.
+
+    A paragraph counts as removed when its label is not in ``keep`` (the labels ``clean``
+    keeps). ``read`` is given to the readers, which count there the records they passed over.
+    """
+
+    keep: frozenset[Label]
+    pages: int = 0
+    paragraphs: int = 0
+    errors: int = 0
+    removed: Counter[Label] = field(default_factory=Counter)
+    read: ReadStats = field(default_factory=ReadStats)
+    started: float = field(default_factory=time.monotonic)
+
+    def count(self, pages: Iterable[Page]) -> Iterator[Page]:
+        """Pass ``pages`` through, counting them."""
+        for page in pages:
+            self.pages += 1
+            self.errors += page.error is not None
+            self.paragraphs += len(page.paragraphs)
+            self.removed.update(p.label for p in page.paragraphs
+                                if p.label is not None and p.label not in self.keep)
+            yield page
+
+    def report(self) -> str:
+        """One line, e.g. ``3 pages, 40 paragraphs, 25.0% removed (navigation 15.0%, …), 1
+        error, 12.3 pages/s``; rates are over the time since the summary was created."""
+        seconds = max(time.monotonic() - self.started, 1e-9)
+        total = max(self.paragraphs, 1)
+        kinds = ", ".join(f"{label.value} {100 * n / total:.1f}%"
+                          for label, n in self.removed.most_common())
+        removed = f"{100 * sum(self.removed.values()) / total:.1f}% removed"
+        parts = [f"{self.pages} pages", f"{self.paragraphs} paragraphs",
+                 removed + (f" ({kinds})" if kinds else ""),
+                 f"{self.errors} error{'s' if self.errors != 1 else ''}",
+                 f"{self.pages / seconds:.1f} pages/s"]
+        skipped = self.read.skipped
+        if skipped:
+            reasons = ", ".join(f"{n} {reason}" for reason, n in skipped.most_common())
+            parts.append(f"skipped {sum(skipped.values())} records that are not pages ({reasons})")
+        return ", ".join(parts)

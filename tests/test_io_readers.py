@@ -1,0 +1,77 @@
+"""Reading inputs: folders, globs, stdin, gzip, type detection, JSON-lines field names."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+from classifier.document import InputKind
+from classifier.io.readers import InputType, ReadOptions, read_pages, sniff
+from tests.clirun import STORY, score_records
+
+HTML = f"<html><body><article><p>{STORY}</p></article></body></html>"
+
+
+def test_folders_are_walked_recursively_in_order_with_a_glob(tmp_path):
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "deep").mkdir()
+    for name in ("a.html", "b/c.html", "b/deep/d.html", "b/notes.txt"):
+        (tmp_path / name).write_text(HTML)
+    code, records = score_records("--glob", "*.html", str(tmp_path))
+    assert code == 0
+    assert [Path(r["id"]).relative_to(tmp_path).as_posix() for r in records] == [
+        "a.html", "b/c.html", "b/deep/d.html"]
+
+
+def test_type_by_name_then_content_and_an_explicit_type_wins(tmp_path):
+    page = tmp_path / "page.txt"
+    page.write_text(HTML)
+    odd = tmp_path / "page.data"
+    odd.write_text(HTML)
+    by_name, by_content = read_pages([str(page), str(odd)])
+    assert by_name.kind is InputKind.TEXT and by_content.kind is InputKind.HTML
+    (forced,) = read_pages([str(page)], ReadOptions(input_type=InputType.HTML))
+    assert forced.kind is InputKind.HTML
+
+
+def test_sniff():
+    assert sniff(b"WARC/1.0\r\n") is InputType.WARC
+    assert sniff(b'\xef\xbb\xbf{"id": 1}') is InputType.JSONL
+    assert sniff(b"<!DOCTYPE html><html>") is InputType.HTML
+    assert sniff(b"Just words.\n\nMore words.") is InputType.TEXT
+
+
+def test_gzip_is_read_transparently_by_name_or_by_content(tmp_path):
+    named = tmp_path / "page.html.gz"
+    named.write_bytes(gzip.compress(HTML.encode()))
+    unnamed = tmp_path / "pages"
+    unnamed.write_bytes(gzip.compress(json.dumps({"id": "x", "html": HTML}).encode() + b"\n"))
+    first, second = read_pages([str(named), str(unnamed)])
+    assert first.kind is InputKind.HTML and first.raw == HTML
+    assert second.id == "x" and second.raw == HTML
+
+
+def test_stdin_text_and_jsonl():
+    code, records = score_records("-", input=STORY)
+    assert code == 0 and records[0]["id"] == "-"
+    line = json.dumps({"id": "s1", "text": STORY})
+    code, records = score_records("--input-type", "jsonl", "-", input=line)
+    assert code == 0 and records[0]["id"] == "s1"
+
+
+def test_json_field_names_are_configurable_and_other_fields_pass_through(tmp_path):
+    path = tmp_path / "scraped.jsonl"
+    rows = [{"doc": "d1", "link": "https://example.com/1", "body_html": HTML, "lang": "en"},
+            {"doc": "d2", "link": "https://example.com/2", "body": STORY, "crawl": {"n": 2}}]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    code, records = score_records("--id-field", "doc", "--url-field", "link", "--html-field",
+                                  "body_html", "--text-field", "body", str(path))
+    assert code == 0
+    assert [(r["id"], r["url"]) for r in records] == [("d1", "https://example.com/1"),
+                                                      ("d2", "https://example.com/2")]
+    assert records[0]["lang"] == "en" and records[1]["crawl"] == {"n": 2}
+    assert "body_html" not in records[0] and "body" not in records[1]
+    page = next(read_pages([str(path)], ReadOptions(id_field="doc", url_field="link",
+                                                    html_field="body_html")))
+    assert page.kind is InputKind.HTML and page.site == "example.com"

@@ -1,0 +1,100 @@
+"""Output formats of ``score`` and ``clean``, ``--removed``, atomic files, the summary."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import stat
+
+import pyarrow.parquet as pq
+import pytest
+
+from tests.clirun import invoke
+from tests.conftest import ROOT
+
+SEED = str(ROOT / "data" / "seed-page.txt")
+
+
+@pytest.fixture
+def inputs(tmp_path):
+    """The seed page and a missing file: one good page, one error record."""
+    return [SEED, str(tmp_path / "missing.txt")]
+
+
+def test_score_json_is_one_array_in_input_order(inputs):
+    code, out, _ = invoke("score", "--format", "json", "-q", *inputs)
+    assert code == 1
+    records = json.loads(out)
+    assert [r["id"] for r in records] == inputs
+    assert records[0]["paragraphs"][1]["label"] == "content" and "error" in records[1]
+
+
+def test_score_table(inputs):
+    code, out, _ = invoke("score", "-q", *inputs)
+    assert code == 1
+    assert f"== {SEED}" in out and "   error: cannot read" in out
+    assert "disclaimer" in out and "Fusion Media" in out
+
+
+def test_score_csv_one_row_per_paragraph(inputs):
+    code, out, _ = invoke("score", "--format", "csv", "-q", *inputs)
+    assert code == 1
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert list(rows[0]) == ["id", "url", "error", "index", "label", "score", "text"]
+    assert rows[-1]["id"] == inputs[1] and rows[-1]["error"].startswith("cannot read")
+    seed_rows = [r for r in rows if r["id"] == SEED]
+    assert len(seed_rows) == 22 and seed_rows[2]["label"] == "advertisement"
+
+
+def test_score_parquet_needs_output_and_is_written_atomically(inputs, tmp_path):
+    code, _, err = invoke("score", "--format", "parquet", *inputs)
+    assert code == 2 and "--output" in err
+    out = tmp_path / "out" / "scores.parquet"
+    code, _, _ = invoke("score", "--format", "parquet", "-q", "-o", str(out), *inputs)
+    assert code == 1
+    table = pq.read_table(out).to_pylist()
+    assert len(table) == 23 and table[0]["id"] == SEED and table[0]["index"] == 0
+    assert table[-1]["index"] is None and table[-1]["error"].startswith("cannot read")
+    assert [p.name for p in out.parent.iterdir()] == ["scores.parquet"]
+
+
+def test_output_file_gets_the_mode_of_any_new_file(tmp_path):
+    out = tmp_path / "clean.txt"
+    code, _, _ = invoke("clean", "-q", "-o", str(out), SEED)
+    assert code == 0 and "Clearview" in out.read_text()
+    assert stat.S_IMODE(out.stat().st_mode) & 0o044 == 0o044  # readable by others (umask 022)
+
+
+def test_clean_text_reports_errors_on_stderr(inputs):
+    code, out, err = invoke("clean", "-q", *inputs)
+    assert code == 1
+    assert "Clearview" in out and "[ad_1]" not in out
+    assert f"{inputs[1]}: cannot read" in err
+
+
+def test_clean_jsonl_with_removed_paragraphs_for_auditing(inputs):
+    code, out, _ = invoke("clean", "--format", "jsonl", "--removed", "-q", *inputs)
+    assert code == 1
+    good, bad = (json.loads(line) for line in out.splitlines())
+    removed = {p["label"] for p in good["removed"]}
+    assert removed == {"navigation", "advertisement", "disclaimer"}
+    assert all(p["text"] not in good["text"] for p in good["removed"] if len(p["text"]) > 20)
+    assert bad["removed"] == [] and "error" in bad
+
+
+def test_removed_needs_jsonl():
+    code, _, err = invoke("clean", "--removed", SEED)
+    assert code == 2 and "--removed needs --format jsonl" in err
+
+
+def test_summary_on_stderr_unless_quiet(tmp_path):
+    code, out, err = invoke("clean", "--format", "jsonl", SEED)
+    assert code == 0 and json.loads(out)["id"] == SEED
+    # No progress bar (stderr is not a terminal here), one summary line.
+    assert err.count("\n") == 1
+    assert err.startswith("1 pages, 22 paragraphs, 22.7% removed (")
+    assert "advertisement 9.1%" in err and "0 errors" in err and "pages/s" in err
+    _, _, err = invoke("clean", "--format", "jsonl", "--quiet", SEED)
+    assert err == ""
+

@@ -1,0 +1,138 @@
+"""The batch runner: input order, bounded read-ahead, the time limit, crashes, the summary.
+
+Trouble is injected through a model whose pipeline misbehaves on paragraphs with a marker
+word, and which workers receive like any other model.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from classifier.api import Options
+from classifier.artifact import Model, save_model
+from classifier.document import InputKind, Page
+from classifier.labels import Label
+from classifier.runner import CHUNKS_PER_JOB, RunOptions, Summary, run
+from tests.clirun import STORY, assert_scored, score_records
+
+
+class Sabotaged:
+    """The shipped pipeline, except on a batch holding SLEEP (hangs), CRASH (the process dies
+    at once) or RAISE (an exception)."""
+
+    def __init__(self, pipeline):
+        self.pipeline = pipeline
+        self.classes_ = pipeline.classes_
+
+    def predict_proba(self, table):
+        words = set(" ".join(table["text"]).split())
+        if "SLEEP" in words:
+            time.sleep(3600)
+        if "CRASH" in words:
+            os.kill(os.getpid(), signal.SIGKILL)
+        if "RAISE" in words:
+            raise RuntimeError("sabotaged")
+        return self.pipeline.predict_proba(table)
+
+
+@pytest.fixture(scope="module")
+def sabotaged(model) -> Model:
+    return Model(pipeline=Sabotaged(model.pipeline), card=model.card)
+
+
+def pages(count: int, trouble: dict[int, str] | None = None) -> list[Page]:
+    trouble = trouble or {}
+    return [Page(id=f"p{i}", raw=f"{trouble.get(i, '')} Story {i}. {STORY}\n\nMore of it.",
+                 kind=InputKind.TEXT) for i in range(count)]
+
+
+def test_two_jobs_give_the_same_pages_in_input_order(model):
+    options = Options(batch_pages=8)
+    alone = list(run(pages(100), model, options, RunOptions(jobs=1, time_limit=None)))
+    pooled = list(run(pages(100), model, options, RunOptions(jobs=2)))
+    assert [p.id for p in pooled] == [f"p{i}" for i in range(100)]
+    assert [[(q.label, q.score) for q in p.paragraphs] for p in pooled] == [
+        [(q.label, q.score) for q in p.paragraphs] for p in alone]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_read_ahead_is_bounded(model, jobs):
+    pulled = 0
+
+    def source() -> Iterator[Page]:
+        nonlocal pulled
+        for page in pages(60):
+            pulled += 1
+            yield page
+
+    ahead = 0
+    for written, _ in enumerate(run(source(), model, Options(batch_pages=4),
+                                    RunOptions(jobs=jobs)), start=1):
+        ahead = max(ahead, pulled - written)
+    assert ahead < jobs * CHUNKS_PER_JOB * 4
+
+
+def _trouble(results: list[Page], index: int) -> str:
+    for page in results[:index] + results[index + 1:]:
+        assert page.error is None and page.paragraphs and page.paragraphs[0].label
+    assert results[index].paragraphs == []
+    return results[index].error or ""
+
+
+def test_time_limit_stops_a_stuck_page(sabotaged):
+    started = time.monotonic()
+    results = list(run(pages(10, {6: "SLEEP"}), sabotaged, Options(batch_pages=4),
+                       RunOptions(jobs=1, time_limit=2.0)))
+    # The stuck chunk runs out its limit once whole and once for the stuck page alone.
+    assert time.monotonic() - started < 20
+    assert [p.id for p in results] == [f"p{i}" for i in range(10)]
+    assert _trouble(results, 6).startswith("time limit exceeded: still running after 2 s")
+
+
+def test_a_crashing_worker_costs_one_page(sabotaged):
+    results = list(run(pages(10, {3: "CRASH"}), sabotaged, Options(batch_pages=4),
+                       RunOptions(jobs=2)))
+    assert _trouble(results, 3) == f"worker process died (exit code -{signal.SIGKILL})"
+
+
+@pytest.mark.parametrize("time_limit", [None, 30.0])
+def test_a_failing_model_call_costs_one_page(sabotaged, time_limit):
+    results = list(run(pages(10, {8: "RAISE"}), sabotaged, Options(batch_pages=4),
+                       RunOptions(jobs=1, time_limit=time_limit)))
+    assert _trouble(results, 8) == "scoring failed: RuntimeError: sabotaged"
+
+
+def test_cli_time_limit_gives_an_error_record(sabotaged, tmp_path):
+    model_path = tmp_path / "sabotaged.joblib"
+    save_model(sabotaged.pipeline, dict(sabotaged.card), model_path)
+    lines = [{"id": f"r{i}", "text": f"{'SLEEP ' if i == 1 else ''}{STORY}"} for i in range(3)]
+    path = tmp_path / "pages.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    code, records = score_records("--model", str(model_path), "--trust-model",
+                                  "--time-limit", "1.5", str(path))
+    assert code == 1
+    assert [r["id"] for r in records] == ["r0", "r1", "r2"]
+    assert_scored(records[0])
+    assert_scored(records[2])
+    assert records[1]["error"].startswith("time limit exceeded")
+
+
+def test_summary_counts_pages_paragraphs_removed_kinds_and_errors(model):
+    summary = Summary(keep=frozenset({Label.CONTENT}))
+    broken = Page(id="x", raw="", kind=InputKind.TEXT, error="empty page")
+    seed = Page(id="seed", raw="Stock Groups\n\n" + STORY + "\n\n[ad_1]", kind=InputKind.TEXT)
+    counted = list(summary.count(run([seed, broken], model, run_options=RunOptions(
+        time_limit=None))))
+    assert [p.id for p in counted] == ["seed", "x"]
+    assert (summary.pages, summary.paragraphs, summary.errors) == (2, 3, 1)
+    assert summary.removed == {Label.NAVIGATION: 1, Label.ADVERTISEMENT: 1}
+    report = summary.report()
+    assert report.startswith("2 pages, 3 paragraphs, 66.7% removed (")
+    assert "navigation 33.3%" in report and "advertisement 33.3%" in report
+    assert "1 error," in report and report.endswith("pages/s")
