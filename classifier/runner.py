@@ -285,10 +285,11 @@ class Summary:
     """Counts over a run, for the closing report: pages, paragraphs, what was removed, errors.
 
     A paragraph counts as removed when its label is not in ``keep`` (the labels ``clean``
-    keeps). ``read`` is given to the readers, which count there the records they passed over.
+    keeps, by default as in ``Options``). ``read`` is given to the readers, which count there
+    the records they passed over.
     """
 
-    keep: frozenset[Label]
+    keep: frozenset[Label] = field(default_factory=lambda: Options().keep)
     pages: int = 0
     paragraphs: int = 0
     errors: int = 0

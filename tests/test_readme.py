@@ -1,0 +1,34 @@
+"""The README's Python example runs as printed, so it cannot drift from the library."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def readme_example() -> str:
+    """The first ``python`` code block of the README's "Python API" section."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Python API\n", 1)[1]
+    match = re.search(r"```python\n(.*?)```", section, re.S)
+    assert match, "no python block in the Python API section"
+    return match.group(1)
+
+
+def test_readme_python_example_runs(tmp_path):
+    script = tmp_path / "example.py"
+    script.write_text(readme_example(), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    completed = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env,
+                               capture_output=True, text=True, timeout=300, check=False)
+    assert completed.returncode == 0, completed.stderr
+    out = completed.stdout
+    assert out.startswith("Council approves the new river bridge\n\nThe city council voted")
+    assert "All rights reserved" not in out and "Home" not in out
+    assert "advertisement" in out and "[ad_1]" in out
+    assert out.rstrip().splitlines()[-1].startswith("200 pages, ")
+    assert " 0 errors, " in out
