@@ -31,8 +31,8 @@ from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
-from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
+from typing import TYPE_CHECKING
 
 from threadpoolctl import threadpool_limits
 
@@ -41,6 +41,9 @@ from classifier.artifact import Model, load_model
 from classifier.document import Page
 from classifier.io.readers import ReadStats
 from classifier.labels import Label
+
+if TYPE_CHECKING:
+    from multiprocessing.context import ForkServerContext, SpawnContext
 
 #: Seconds one page may take (segmentation and scoring) before it is given up with an error.
 #: Ordinary pages take milliseconds and a 20 MB page a few seconds; past 30 s a page is stuck.
@@ -132,7 +135,7 @@ def _serve(conn: Connection, model: Model, options: Options) -> None:
         conn.send(score_resiliently(pages, model, options))
 
 
-def _context() -> BaseContext:
+def _context() -> ForkServerContext | SpawnContext:
     # Not fork: a process that already used OpenMP (scikit-learn's boosted trees do) can hang
     # when a forked child uses it again. A fork server that imported the library once makes
     # workers, and their replacements after a time-out, start in milliseconds.

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+import os
 import stat
+import struct
+import subprocess
+import sys
 
 import pyarrow.parquet as pq
 import pytest
@@ -98,3 +103,28 @@ def test_summary_on_stderr_unless_quiet(tmp_path):
     _, _, err = invoke("clean", "--format", "jsonl", "--quiet", SEED)
     assert err == ""
 
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_progress_bar_when_stderr_is_a_terminal():
+    leader, follower = os.openpty()
+    import fcntl
+    import termios
+
+    # A fresh pseudo-terminal is 0 columns wide; give it a terminal's size.
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    completed = subprocess.run([sys.executable, "-m", "classifier", "score", "--format", "jsonl",
+                                "--time-limit", "0", SEED], stdout=subprocess.PIPE,
+                               stderr=follower, env=env, timeout=300, check=False)
+    os.close(follower)
+    shown = b""
+    with contextlib.suppress(OSError):  # EIO once everything written has been read
+        while chunk := os.read(leader, 4096):
+            shown += chunk
+    os.close(leader)
+    assert completed.returncode == 0
+    assert json.loads(completed.stdout)["id"] == SEED
+    text = shown.decode()
+    assert "1 pages [00:0" in text and "pages/s]" in text  # tqdm's bar
+    assert text.rstrip().splitlines()[-1].startswith("1 pages, 22 paragraphs")  # the summary

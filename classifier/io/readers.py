@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from classifier.document import InputKind, Page
 from classifier.io.decode import decode
@@ -280,7 +280,7 @@ def read_source(path: str, options: ReadOptions, stdin: IO[bytes] | None = None,
             # how a member cut short costs one record instead of the rest of the archive.
             yield from read_warc(raw, path, options, stats)
             return
-        stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if compressed else raw
+        stream = cast(IO[bytes], gzip.GzipFile(fileobj=raw) if compressed else raw)
         if kind is InputType.JSONL:
             yield from _read_jsonl(stream, path, options)
         else:
