@@ -8,8 +8,8 @@
   ``jobs * CHUNKS_PER_JOB`` chunks are between input and output at any time, so memory does not
   grow with the number of pages.
 - **One thread per process.** The boosted trees' OpenMP threads cost far more than they
-  save on a model call of a few thousand paragraphs (20x slower on two cores, more on a busy
-  machine), so scoring runs single-threaded and parallelism comes from ``jobs``.
+  save on a model call of a few thousand paragraphs (15 to 50 times slower on two busy
+  cores), so scoring runs single-threaded and parallelism comes from ``jobs``.
 - **A time limit per page that always holds.** A pathological page may spend its time inside
   libxml2 or a regular expression, where no signal or exception can stop it, so the limit is
   enforced from outside: a worker whose chunk is not done ``time_limit`` seconds after it got it
@@ -24,6 +24,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import multiprocessing
 import signal
 import time
@@ -34,7 +35,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import TYPE_CHECKING
 
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from classifier.api import Options, score_pages
 from classifier.artifact import Model, load_model
@@ -82,18 +83,22 @@ def run(pages: Iterable[Page], model: Model | None = None, options: Options | No
     chunks = _chunks(pages, options.batch_pages)
     if run_options.jobs == 1 and run_options.time_limit is None:
         for chunk in chunks:
-            with threadpool_limits(1):  # not held while the caller handles the pages
-                scored = score_resiliently(chunk, model, options)
-            yield from scored
+            yield from score_resiliently(chunk, model, options)
         return
     yield from _Pool(model, options, run_options).map(chunks)
 
 
+@functools.cache
+def _thread_pools() -> ThreadpoolController:
+    return ThreadpoolController()
+
+
 def score_resiliently(pages: list[Page], model: Model, options: Options) -> list[Page]:
-    """``score_pages`` on one chunk; if the model call fails, each page is retried alone, so only
-    the page that breaks it comes back with an ``error``."""
+    """``score_pages`` on one chunk, single-threaded; if the model call fails, each page is
+    retried alone, so only the page that breaks it comes back with an ``error``."""
     try:
-        return list(score_pages(pages, model, options))
+        with _thread_pools().limit(limits=1):
+            return list(score_pages(pages, model, options))
     except Exception as error:  # one broken page must not sink its chunk
         if len(pages) > 1:
             return [scored for page in pages
@@ -123,7 +128,6 @@ def _chunks(pages: Iterable[Page], size: int) -> Iterator[list[Page]]:
 def _serve(conn: Connection, model: Model, options: Options) -> None:
     """A worker: say it is ready, then score each chunk it receives until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    threadpool_limits(1)
     conn.send(None)
     while True:
         try:
