@@ -29,7 +29,7 @@ from classifier.sites import site_of
 #: it, parsing time and memory grow with no gain in what a reader would call one article.
 MAX_PAGE_BYTES_DEFAULT = 20 * 1024 * 1024
 #: A JSON line may be this many times ``max_bytes`` long before it is refused unparsed: JSON
-#: escaping grows a page up to six-fold (``\\uXXXX`` for one character), and a line parsed
+#: escaping grows a page up to six-fold (``\uXXXX`` for one character), and a line parsed
 #: within this bound still names its record in the error when the page is too large.
 JSON_LINE_FACTOR = 6
 #: Bytes read ahead to tell the type of an input; a NUL byte among them (not UTF-16/32) means
@@ -165,7 +165,7 @@ def page_from_text(raw: str, kind: InputKind, id: str, url: str | None = None,
         try:
             size = len(raw.encode("utf-8"))
         except UnicodeEncodeError:
-            # Lone surrogates (a JSON "\\ud800" escape) are not text and break the hashing
+            # Lone surrogates (a JSON "\ud800" escape) are not text and break the hashing
             # of features; they become U+FFFD as in any other undecodable input.
             data = raw.encode("utf-8", "surrogatepass")
             size, raw = len(data), data.decode("utf-8", "replace")
