@@ -29,6 +29,6 @@ def test_readme_python_example_runs(tmp_path):
     out = completed.stdout
     assert out.startswith("Council approves the new river bridge\n\nThe city council voted")
     assert "All rights reserved" not in out and "Home" not in out
-    assert "advertisement" in out and "[ad_1]" in out
+    assert "  [ad_1]" in out and "  Stock Groups" in out
     assert out.rstrip().splitlines()[-1].startswith("200 pages, ")
     assert " 0 errors, " in out

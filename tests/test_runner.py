@@ -10,6 +10,7 @@ import json
 import os
 import signal
 import time
+from collections import Counter
 from collections.abc import Iterator
 
 import pytest
@@ -123,16 +124,18 @@ def test_cli_time_limit_gives_an_error_record(sabotaged, tmp_path):
     assert records[1]["error"].startswith("time limit exceeded")
 
 
-def test_summary_counts_pages_paragraphs_removed_kinds_and_errors(model):
-    summary = Summary(keep=frozenset({Label.CONTENT}))
+def test_summary_counts_pages_paragraphs_removed_kinds_and_errors(model, seed_text):
+    summary = Summary()
     broken = Page(id="x", raw="", kind=InputKind.TEXT, error="empty page")
-    seed = Page(id="seed", raw="Stock Groups\n\n" + STORY + "\n\n[ad_1]", kind=InputKind.TEXT)
+    seed = Page(id="seed", raw=seed_text, kind=InputKind.TEXT)
     counted = list(summary.count(run([seed, broken], model, run_options=RunOptions(
         time_limit=None))))
     assert [p.id for p in counted] == ["seed", "x"]
-    assert (summary.pages, summary.paragraphs, summary.errors) == (2, 3, 1)
-    assert summary.removed == {Label.NAVIGATION: 1, Label.ADVERTISEMENT: 1}
+    assert (summary.pages, summary.paragraphs, summary.errors) == (2, 22, 1)
+    removed = Counter(p.label for p in seed.paragraphs if p.label is not Label.CONTENT)
+    assert summary.removed == removed and removed[Label.ADVERTISEMENT] == 2
     report = summary.report()
-    assert report.startswith("2 pages, 3 paragraphs, 66.7% removed (")
-    assert "navigation 33.3%" in report and "advertisement 33.3%" in report
+    share = 100 * sum(removed.values()) / 22
+    assert report.startswith(f"2 pages, 22 paragraphs, {share:.1f}% removed (")
+    assert "advertisement 9.1%" in report
     assert "1 error," in report and report.endswith("pages/s")
