@@ -17,7 +17,7 @@ from classifier.segment import segment
 
 #: Probability of content from which a paragraph is kept. Chosen on the dev split (mean token
 #: F1 of html and text mode over dragnet, cleaneval and l3s-gn1; see the model card).
-THRESHOLD_DEFAULT = 0.45
+THRESHOLD_DEFAULT = 0.35
 #: Pages scored together: one model call per batch amortises its fixed cost.
 BATCH_PAGES_DEFAULT = 64
 
@@ -100,13 +100,12 @@ def score_pages(pages: Iterable[Page], model: Model | None = None,
         yield from score_batch(batch, model, options, index)
 
 
-def index_pages(pages: Iterable[Page], index: SiteIndex) -> Iterator[Page]:
-    """Segment (if needed) and add each page to ``index``, yielding the pages."""
-    for page in pages:
-        _segment_safely(page)
-        if page.error is None:
-            index.add(page)
-        yield page
+def index_page(page: Page, index: SiteIndex) -> Page:
+    """Segment ``page`` (if needed) and add it to ``index``; returns the page."""
+    _segment_safely(page)
+    if page.error is None:
+        index.add(page)
+    return page
 
 
 def clean_page(page: Page, options: Options | None = None) -> str:

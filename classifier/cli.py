@@ -7,8 +7,12 @@ Exit status: 0 when every record was processed, 1 when any record came back with
 
 from __future__ import annotations
 
+import contextlib
 import io
+import json
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -33,7 +37,8 @@ from classifier.io.writers import (
     write_table,
 )
 from classifier.labels import Label
-from classifier.runner import TIME_LIMIT_DEFAULT, RunOptions, Summary, run
+from classifier.recurrence import IndexFileError, SiteIndex
+from classifier.runner import TIME_LIMIT_DEFAULT, RunOptions, Summary, build_index, run
 
 
 def _input_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -71,6 +76,16 @@ def _input_options(command: Callable[..., Any]) -> Callable[..., Any]:
                           "(with --jobs 1, pages are then scored in this process)."),
         click.option("--quiet", "-q", is_flag=True,
                      help="No progress bar and no closing summary on stderr."),
+        click.option("--recurrence/--no-recurrence", default=True, show_default=True,
+                     help="Read the whole input once first, so pages of one site share "
+                          "evidence of recurring paragraphs (stdin is spooled to a temporary "
+                          "file); --no-recurrence reads it once, scoring each page alone."),
+        click.option("--index", "index_path", type=click.Path(dir_okay=False, path_type=Path),
+                     default=None, help="A site index file to read evidence from and add this "
+                     "run's pages to (created if missing, written atomically)."),
+        click.option("--site", default=None,
+                     help="Site key for every page (else the registered domain of its URL); "
+                          "pages without either get no recurrence evidence."),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
@@ -80,7 +95,8 @@ def _input_options(command: Callable[..., Any]) -> Callable[..., Any]:
 def _read_options(kw: dict[str, Any]) -> ReadOptions:
     return ReadOptions(input_type=InputType(kw["input_type"]), id_field=kw["id_field"],
                        url_field=kw["url_field"], html_field=kw["html_field"],
-                       text_field=kw["text_field"], glob=kw["glob"], max_bytes=kw["max_bytes"])
+                       text_field=kw["text_field"], glob=kw["glob"], max_bytes=kw["max_bytes"],
+                       site=kw.get("site"))
 
 
 def _options(kw: dict[str, Any]) -> Options:
@@ -113,17 +129,50 @@ def _emit(kw: dict[str, Any], write: Callable[[IO[str]], None]) -> None:
         write(out)
 
 
-def _scored(kw: dict[str, Any], summary: Summary) -> Iterator[Page]:
-    """Read, score and count the pages, with a progress bar on a terminal."""
-    model = _model(kw)
-    pages = read_pages(kw["paths"], _read_options(kw), stdin=sys.stdin.buffer,
-                       stats=summary.read)
-    scored = summary.count(run(pages, model, _options(kw), _run_options(kw)))
-    if kw["quiet"] or not sys.stderr.isatty():
-        return scored
-    from tqdm import tqdm
+def _load_index(path: Path | None) -> SiteIndex:
+    if path is None or not path.exists():
+        return SiteIndex()
+    try:
+        return SiteIndex.load(path)
+    except IndexFileError as error:
+        raise click.UsageError(str(error)) from None
 
-    return iter(tqdm(scored, unit=" pages", file=sys.stderr, dynamic_ncols=True))
+
+@contextlib.contextmanager
+def _inputs(kw: dict[str, Any]) -> Iterator[Callable[[], IO[bytes]]]:
+    """Opens stdin for each pass: spooled to a temporary file when there are two passes."""
+    if "-" not in kw["paths"] or not kw["recurrence"]:
+        yield lambda: sys.stdin.buffer
+        return
+    with tempfile.TemporaryDirectory(prefix="boilerplate-") as folder:
+        spool = Path(folder) / "stdin"
+        with open(spool, "wb") as out:
+            shutil.copyfileobj(sys.stdin.buffer, out)
+        with contextlib.ExitStack() as opened:
+            yield lambda: opened.enter_context(open(spool, "rb"))
+
+
+def _scored(kw: dict[str, Any], summary: Summary) -> Iterator[Page]:
+    """Read, score and count the pages, with a progress bar on a terminal.
+
+    With recurrence on, a first pass reads every page and adds it to the site index (loaded
+    from and saved to ``--index`` when given), then the second pass scores against it.
+    """
+    model = _model(kw)
+    with _inputs(kw) as stdin:
+        index = None
+        if kw["recurrence"]:
+            index = build_index(read_pages(kw["paths"], _read_options(kw), stdin=stdin()),
+                                _load_index(kw["index_path"]))
+            if kw["index_path"] is not None:
+                index.save(kw["index_path"])
+        pages = read_pages(kw["paths"], _read_options(kw), stdin=stdin(), stats=summary.read)
+        scored = summary.count(run(pages, model, _options(kw), _run_options(kw), index))
+        if not kw["quiet"] and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            scored = iter(tqdm(scored, unit=" pages", file=sys.stderr, dynamic_ncols=True))
+        yield from scored
 
 
 def _finish(kw: dict[str, Any], summary: Summary) -> None:
@@ -226,15 +275,104 @@ def train(datasets_dir: Path | None, output: Path, jobs: int, limit: int | None,
               show_default=True)
 @click.option("--limit", type=click.IntRange(1), default=None,
               help="At most this many pages per dataset.")
+@click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Also write report.md and its PNG plots into this folder "
+              "(needs matplotlib: the report extra).")
+@click.option("--quality-json", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="With --report: peers and speed from the JSON of "
+              "benchmarks/quality.py --json.")
+@click.option("--recurrence-json", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="With --report: the recurrence ablation from the JSON of "
+              "benchmarks/recurrence.py --json.")
 def evaluate(datasets_dir: Path | None, split: str, model_path: str | None, trust_model: bool,
-             threshold: float, limit: int | None) -> None:
+             threshold: float, limit: int | None, report_dir: Path | None,
+             quality_json: Path | None, recurrence_json: Path | None) -> None:
     """Print per-dataset token precision, recall and F1 in html and text mode."""
     from classifier.training.datasets import datasets_dir as resolve
     from classifier.training.evaluate import report, score_split
 
+    if report_dir is None and (quality_json or recurrence_json):
+        raise click.UsageError("--quality-json and --recurrence-json go with --report DIR")
+    if report_dir is not None:
+        try:  # now, not after minutes of scoring
+            import classifier.plots  # noqa: F401
+        except ImportError as error:
+            raise click.UsageError(str(error)) from None
     model = _model({"model_path": model_path, "trust_model": trust_model})
-    result = report(score_split(model, resolve(datasets_dir), split, limit=limit), threshold)
+    scored = score_split(model, resolve(datasets_dir), split, limit=limit, threshold=threshold,
+                         gold_labels=report_dir is not None)
+    result = report(scored, threshold)
     click.echo(f"{'mode':6s} {'dataset':12s} {'precision':>9s} {'recall':>7s} {'f1':>6s}")
     for mode, per in result.items():
         for name, s in per.items():
             click.echo(f"{mode:6s} {name:12s} {s.precision:9.3f} {s.recall:7.3f} {s.f1:6.3f}")
+    if report_dir is not None:
+        import datetime
+        import json
+
+        from classifier.report import ReportOptions, write_report
+
+        facts = (f"split `{split}`" + (f", first {limit} pages of each corpus" if limit else ""),
+                 f"model `{model_path or 'shipped default'}`, sha256 "
+                 f"`{model.card['sha256'][:12]}`",
+                 f"made by `boilerplate evaluate --report` on {datetime.date.today()}")
+        path = write_report(
+            report_dir, scored, ReportOptions(threshold=threshold, facts=facts),
+            quality=json.loads(quality_json.read_text("utf-8")) if quality_json else None,
+            recurrence=json.loads(recurrence_json.read_text("utf-8")) if recurrence_json else None)
+        click.echo(f"wrote {path}", err=True)
+
+
+@main.group()
+def index() -> None:
+    """Build, update or inspect a persistent site index (recurrence evidence across runs)."""
+
+
+def _index_inputs(command: Callable[..., Any]) -> Callable[..., Any]:
+    decorators = [
+        click.argument("paths", nargs=-1, required=True),
+        click.option("--index", "index_path", type=click.Path(dir_okay=False, path_type=Path),
+                     required=True, help="The index file (written atomically)."),
+        click.option("--input-type", type=click.Choice([t.value for t in InputType]),
+                     default="auto", show_default=True),
+        click.option("--glob", default="*", show_default=True),
+        click.option("--id-field", default="id", show_default=True),
+        click.option("--url-field", default="url", show_default=True),
+        click.option("--html-field", default="html", show_default=True),
+        click.option("--text-field", default="text", show_default=True),
+        click.option("--max-bytes", type=int, default=MAX_PAGE_BYTES_DEFAULT, show_default=True),
+        click.option("--site", default=None, help="Site key for every page."),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def _add_to_index(kw: dict[str, Any], index: SiteIndex) -> None:
+    build_index(read_pages(kw["paths"], _read_options(kw), stdin=sys.stdin.buffer), index)
+    index.save(kw["index_path"])
+    click.echo(json.dumps(index.stats()))
+
+
+@index.command()
+@_index_inputs
+def build(**kw: Any) -> None:
+    """A new index of the pages in PATHS (replacing the file)."""
+    _add_to_index(kw, SiteIndex())
+
+
+@index.command()
+@_index_inputs
+def update(**kw: Any) -> None:
+    """Add the pages in PATHS to the index (a page already in it is replaced)."""
+    _add_to_index(kw, _load_index(kw["index_path"]))
+
+
+@index.command()
+@click.option("--index", "index_path", type=click.Path(dir_okay=False, path_type=Path),
+              required=True)
+def stats(index_path: Path) -> None:
+    """Print the index's counts as JSON: sites, pages, distinct paragraphs."""
+    if not index_path.exists():
+        raise click.UsageError(f"index file {index_path} not found")
+    click.echo(json.dumps(_load_index(index_path).stats()))

@@ -40,7 +40,9 @@ class Paragraph:
     page (for HTML, the same as ``text``), which ``clean`` returns verbatim. DOM fields keep
     their defaults for text pages: ``depth`` counts elements from the root, ``link_density`` is
     the share of characters inside links (0..1), ``ancestors`` holds class/id tokens of the
-    paragraph's element and its ancestors, nearest first.
+    paragraph's element and its ancestors, nearest first; ``containers`` numbers the block
+    elements enclosing it (its own first, then outwards; unique within the page), so paragraphs
+    sharing a container can be weighed together.
     """
 
     index: int
@@ -50,6 +52,7 @@ class Paragraph:
     depth: int = 0
     link_density: float = 0.0
     ancestors: tuple[str, ...] = ()
+    containers: tuple[int, ...] = ()
     in_nav: bool = False
     in_header: bool = False
     in_footer: bool = False

@@ -2,7 +2,8 @@
 
 ``paragraph_table`` flattens pages into one ``DataFrame`` row per paragraph (pages contiguous,
 paragraphs in order). ``ParagraphFeatures`` turns that table into one sparse matrix: first the
-page number and paragraph index (read by the context stage, never used as features), then the
+page number, paragraph index and enclosing block elements (read by the context stage, never
+used as features), then the
 dense features named in ``DENSE_FEATURES``, then hashed word n-grams, character n-grams and DOM
 tokens (bounded memory whatever the vocabulary).
 
@@ -31,7 +32,7 @@ from classifier.stopwords import LANGUAGE_SAMPLE_TOKENS, guess_language, stop_wo
 
 #: Characters of a paragraph that feed shape features and word n-grams; bounds the cost of very
 #: long paragraphs, whose shape is settled well before this.
-SHAPE_CHARS = 600
+SHAPE_CHARS = 300
 #: Characters of a paragraph's head that the lexical cues read.
 CUE_CHARS = 120
 #: Characters from the head and tail of a paragraph for character n-grams: openings such as
@@ -64,8 +65,11 @@ RECURRENCE_FEATURES = ("recurrence_known", "recurrence_log_pages", "recurrence_s
                        "recurrence_jaccard", "recurrence_log_site_pages")
 DENSE_FEATURES: tuple[str, ...] = (*SHAPE_FEATURES, *CUE_NAMES, *POSITION_FEATURES,
                                    *DOM_FEATURES, *RECURRENCE_FEATURES)
-META_COLUMNS = ("page", "index")
-TABLE_COLUMNS = ("page", "index", "n", "text", "lines", "is_html", "tag", "depth",
+#: Enclosing block elements per paragraph passed to the context stage, own element first.
+CONTAINER_LEVELS = 8
+CONTAINER_COLUMNS = tuple(f"container_{level}" for level in range(CONTAINER_LEVELS))
+META_COLUMNS = ("page", "index", *CONTAINER_COLUMNS)
+TABLE_COLUMNS = ("page", "index", *CONTAINER_COLUMNS, "n", "text", "lines", "is_html", "tag", "depth",
                  "link_density", "dom", *LANDMARKS, "recurrence_known", "recurrence_pages",
                  "recurrence_share", "recurrence_jaccard", "recurrence_site_pages")
 
@@ -121,9 +125,13 @@ def paragraph_table(pages: Sequence[Page]) -> pd.DataFrame:
     # No index, or a site with no other indexed page: evidence unknown, not "unique".
     evidence = [p.recurrence if p.recurrence is not None and p.recurrence.site_pages > 0
                 else None for _, _, _, p in rows]
+    containers = np.full((len(rows), CONTAINER_LEVELS), -1, dtype=np.int64)
+    for row, (_, _, _, p) in enumerate(rows):
+        containers[row, : len(p.containers)] = p.containers[:CONTAINER_LEVELS]
     return pd.DataFrame({
         "page": [number for number, _, _, _ in rows],
         "index": [p.index for _, _, _, p in rows],
+        **{name: containers[:, level] for level, name in enumerate(CONTAINER_COLUMNS)},
         "n": [n for _, _, n, _ in rows],
         "text": [p.text for _, _, _, p in rows],
         "lines": [p.raw.count("\n") + 1 for _, _, _, p in rows],

@@ -18,7 +18,7 @@ from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import GroupKFold, cross_val_predict
 from sklearn.pipeline import Pipeline
 
-from classifier.features import DENSE_FEATURES, META_COLUMNS, ParagraphFeatures
+from classifier.features import CONTAINER_LEVELS, DENSE_FEATURES, META_COLUMNS, ParagraphFeatures
 
 #: Neighbour offsets whose first-stage content probability the second stage reads.
 NEIGHBOUR_OFFSETS = (-3, -2, -1, 1, 2, 3)
@@ -46,11 +46,38 @@ def _page_reduce(values: np.ndarray, page: np.ndarray, how: str) -> np.ndarray:
     return np.repeat(reduced, counts)
 
 
+def container_features(meta: np.ndarray, content: np.ndarray, chars: np.ndarray) -> np.ndarray:
+    """Per paragraph and enclosing block level: the content density of that container (content
+    probability mass over all mass, by characters) and its share of the page's content mass.
+
+    This is how a reader finds the story's box: the container whose text is mostly content and
+    holds most of the page's content. -1 where the paragraph has no container at that level.
+    """
+    page = meta[:, 0].astype(np.int64)
+    mass = chars * content
+    page_mass = np.bincount(page, weights=mass)[page]
+    columns = []
+    for level in range(CONTAINER_LEVELS):
+        container = meta[:, 2 + level].astype(np.int64)
+        valid = container >= 0
+        density = np.full(len(page), -1.0)
+        share = np.full(len(page), -1.0)
+        if valid.any():
+            _, group = np.unique((page[valid] << 32) | container[valid], return_inverse=True)
+            total = np.bincount(group, weights=chars[valid])
+            held = np.bincount(group, weights=mass[valid])
+            density[valid] = held[group] / np.maximum(total[group], 1.0)
+            share[valid] = held[group] / np.maximum(page_mass[valid], 1e-9)
+        columns += [density, share]
+    return np.column_stack(columns)
+
+
 def context_features(meta: np.ndarray, dense: np.ndarray, proba: np.ndarray,
                      content_column: int) -> np.ndarray:
     """Second-stage input: first-stage ``proba`` of the row and its context, plus ``dense``."""
     page, index = meta[:, 0], meta[:, 1]
     content = proba[:, content_column]
+    chars = np.expm1(dense[:, DENSE_FEATURES.index("log_chars")] * 8.0)
     columns = [proba]
     columns += [_shift(proba, page, index, -1, -1.0), _shift(proba, page, index, 1, -1.0)]
     columns += [_shift(content, page, index, k, -1.0)[:, None]
@@ -64,6 +91,7 @@ def context_features(meta: np.ndarray, dense: np.ndarray, proba: np.ndarray,
     page_max = _page_reduce(content, page, "max")
     columns += [before[:, None], after[:, None], page_mean[:, None], page_max[:, None],
                 (content - page_mean)[:, None], (content / np.maximum(page_max, 1e-6))[:, None]]
+    columns.append(container_features(meta, content, chars))
     columns.append(dense)
     return np.hstack(columns).astype(np.float32)
 

@@ -137,20 +137,27 @@ class SiteIndex:
         if self.config.num_perm < 8:
             raise ValueError(f"num_perm must be at least 8, got {self.config.num_perm}")
         self._sites: dict[str, _Site] = {}
+        # Shared by every site: LSH banding (datasketch optimises it by numeric integration,
+        # milliseconds a call) and MinHash permutations (drawn from the seed).
+        template = MinHashLSH(threshold=self.config.threshold, num_perm=self.config.num_perm)
+        self._bands = (template.b, template.r)
+        self._permutations = MinHash(num_perm=self.config.num_perm, seed=self.config.seed,
+                                     scheme="affine64").permutations
 
     # -- building ---------------------------------------------------------------------------
 
     def _site(self, key: str) -> _Site:
         site = self._sites.get(key)
         if site is None:
-            lsh = MinHashLSH(threshold=self.config.threshold, num_perm=self.config.num_perm)
+            lsh = MinHashLSH(threshold=self.config.threshold, num_perm=self.config.num_perm,
+                             params=self._bands)
             site = self._sites[key] = _Site(lsh=lsh)
         return site
 
     def _minhashes(self, shingles: Sequence[np.ndarray]) -> list[LeanMinHash]:
         generated = MinHash.generator(shingles, num_perm=self.config.num_perm,
                                       seed=self.config.seed, scheme="affine64",
-                                      hashfunc=_identity)
+                                      hashfunc=_identity, permutations=self._permutations)
         return [LeanMinHash(m) for m in generated]
 
     def add(self, page: Page) -> None:

@@ -37,11 +37,12 @@ from typing import TYPE_CHECKING
 
 from threadpoolctl import ThreadpoolController
 
-from classifier.api import Options, score_pages
+from classifier.api import Options, index_page, score_pages
 from classifier.artifact import Model, load_model
 from classifier.document import Page
 from classifier.io.readers import ReadStats
 from classifier.labels import Label
+from classifier.recurrence import SiteIndex
 
 if TYPE_CHECKING:
     from multiprocessing.context import ForkServerContext, SpawnContext
@@ -71,9 +72,12 @@ class RunOptions:
 
 
 def run(pages: Iterable[Page], model: Model | None = None, options: Options | None = None,
-        run_options: RunOptions | None = None) -> Iterator[Page]:
+        run_options: RunOptions | None = None, index: SiteIndex | None = None
+        ) -> Iterator[Page]:
     """Score ``pages`` (as ``score_pages`` does), yielding them in input order, streamed.
 
+    ``index``: recurrence evidence to read (each worker gets a copy once, at start); build it
+    first with ``build_index`` over the same pages for a run's own evidence.
     A page that cannot be scored, or runs past the time limit, comes back with ``error`` set;
     nothing raises for one bad page. See the module docstring for how workers run.
     """
@@ -83,9 +87,20 @@ def run(pages: Iterable[Page], model: Model | None = None, options: Options | No
     chunks = _chunks(pages, options.batch_pages)
     if run_options.jobs == 1 and run_options.time_limit is None:
         for chunk in chunks:
-            yield from score_resiliently(chunk, model, options)
+            yield from score_resiliently(chunk, model, options, index)
         return
-    yield from _Pool(model, options, run_options).map(chunks)
+    yield from _Pool(model, options, run_options, index).map(chunks)
+
+
+def build_index(pages: Iterable[Page], index: SiteIndex | None = None) -> SiteIndex:
+    """The first pass of a run: segment every page that has a site key and add it to
+    ``index`` (a new one by default). Pages without a site can have no evidence and are
+    passed over unsegmented, so a run of such pages costs nothing here."""
+    index = index or SiteIndex()
+    for page in pages:
+        if page.site is not None and page.error is None:
+            index_page(page, index)
+    return index
 
 
 @functools.cache
@@ -93,16 +108,17 @@ def _thread_pools() -> ThreadpoolController:
     return ThreadpoolController()
 
 
-def score_resiliently(pages: list[Page], model: Model, options: Options) -> list[Page]:
+def score_resiliently(pages: list[Page], model: Model, options: Options,
+                      index: SiteIndex | None = None) -> list[Page]:
     """``score_pages`` on one chunk, single-threaded; if the model call fails, each page is
     retried alone, so only the page that breaks it comes back with an ``error``."""
     try:
         with _thread_pools().limit(limits=1):
-            return list(score_pages(pages, model, options))
+            return list(score_pages(pages, model, options, index))
     except Exception as error:  # one broken page must not sink its chunk
         if len(pages) > 1:
             return [scored for page in pages
-                    for scored in score_resiliently([page], model, options)]
+                    for scored in score_resiliently([page], model, options, index)]
         return [_failed(pages[0], f"scoring failed: {type(error).__name__}: {error}")]
 
 
@@ -125,7 +141,7 @@ def _chunks(pages: Iterable[Page], size: int) -> Iterator[list[Page]]:
         yield chunk
 
 
-def _serve(conn: Connection, model: Model, options: Options) -> None:
+def _serve(conn: Connection, model: Model, options: Options, index: SiteIndex | None) -> None:
     """A worker: say it is ready, then score each chunk it receives until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     conn.send(None)
@@ -136,7 +152,7 @@ def _serve(conn: Connection, model: Model, options: Options) -> None:
             return
         if pages is None:
             return
-        conn.send(score_resiliently(pages, model, options))
+        conn.send(score_resiliently(pages, model, options, index))
 
 
 def _context() -> ForkServerContext | SpawnContext:
@@ -171,9 +187,11 @@ class _Worker:
 class _Pool:
     """Worker processes fed one task at a time, with results gathered back into input order."""
 
-    def __init__(self, model: Model, options: Options, run_options: RunOptions) -> None:
+    def __init__(self, model: Model, options: Options, run_options: RunOptions,
+                 index: SiteIndex | None) -> None:
         self.model = model
         self.options = options
+        self.index = index
         self.time_limit = run_options.time_limit
         self.max_chunks = run_options.jobs * CHUNKS_PER_JOB
         self.context = _context()
@@ -183,7 +201,8 @@ class _Pool:
 
     def _start(self) -> _Worker:
         parent, child = self.context.Pipe()
-        process = self.context.Process(target=_serve, args=(child, self.model, self.options),
+        process = self.context.Process(target=_serve,
+                                       args=(child, self.model, self.options, self.index),
                                        daemon=True, name="boilerplate-worker")
         process.start()
         child.close()

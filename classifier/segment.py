@@ -43,6 +43,9 @@ _LANDMARK_TAGS = {"nav": "nav", "header": "header", "footer": "footer", "aside":
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 #: Ancestor class/id tokens kept per paragraph, nearest first; bounds memory on deep pages.
 MAX_ANCESTOR_TOKENS = 48
+#: Enclosing block elements kept per paragraph (its own and the nearest around it): the
+#: story's container sits within a few levels of its paragraphs.
+MAX_CONTAINERS = 8
 
 
 def normalise_space(text: str) -> str:
@@ -70,10 +73,11 @@ class _Context:
     """What an open element passes down to the text inside it (shared by inline children that
     change nothing, so most elements allocate nothing)."""
 
-    __slots__ = ("tag", "depth", "tokens", "landmarks", "in_link", "preformatted")
+    __slots__ = ("tag", "depth", "tokens", "landmarks", "in_link", "preformatted", "path")
 
     def __init__(self, tag: str, depth: int, tokens: tuple[str, ...], landmarks: frozenset[str],
-                 in_link: bool, preformatted: bool):
+                 in_link: bool, preformatted: bool, path: tuple[int, ...]):
+        self.path = path
         self.tag = tag
         self.depth = depth
         self.tokens = tokens
@@ -159,7 +163,8 @@ def segment_html(html: str | bytes) -> list[Paragraph]:
     parts: list[str] = []
     counts = [0, 0]  # visible characters, of which inside links
     owner: list[_Context] = []  # the context of the paragraph's first text, once there is one
-    stack: list[_Context] = [_Context("", 0, (), frozenset(), False, False)]
+    stack: list[_Context] = [_Context("", 0, (), frozenset(), False, False, ())]
+    blocks = 0
 
     def flush() -> None:
         if owner and parts:
@@ -176,6 +181,7 @@ def segment_html(html: str | bytes) -> list[Paragraph]:
                     depth=context.depth,
                     link_density=counts[1] / counts[0] if counts[0] else 0.0,
                     ancestors=context.tokens[:MAX_ANCESTOR_TOKENS],
+                    containers=context.path[: -MAX_CONTAINERS - 1: -1],
                     in_nav="nav" in landmarks,
                     in_header="header" in landmarks,
                     in_footer="footer" in landmarks,
@@ -226,6 +232,8 @@ def segment_html(html: str | bytes) -> list[Paragraph]:
             role = attrib.get("role")
         landmark = _LANDMARK_TAGS.get(tag) or (_LANDMARK_ROLES.get(role) if role else None)
         if is_block or names or landmark or tag == "a" or tag == "pre":
+            if is_block:
+                blocks += 1
             context = _Context(
                 tag=tag if is_block else parent.tag,
                 depth=parent.depth + 1 if is_block else parent.depth,
@@ -233,6 +241,7 @@ def segment_html(html: str | bytes) -> list[Paragraph]:
                 landmarks=parent.landmarks | {landmark} if landmark else parent.landmarks,
                 in_link=parent.in_link or tag == "a",
                 preformatted=parent.preformatted or tag == "pre",
+                path=(*parent.path, blocks) if is_block else parent.path,
             )
         else:
             context = parent

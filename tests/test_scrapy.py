@@ -206,3 +206,22 @@ def test_real_crawl_items_carry_clean_text(site, tmp_path):
         assert "Home" not in item["text"]
         assert {p["label"] for p in item["labels"] if p["text"] in (FOOTER, DISCLAIMER)} <= {
             "disclaimer", "navigation", "other", "advertisement"}
+
+
+def test_pipeline_shares_one_site_index_over_the_crawl(model, tmp_path):
+    path = tmp_path / "crawl.index"
+    pipeline = BoilerplatePipeline(PipelineSettings(labels_field="labels", index_path=str(path)))
+    pipeline.model = model
+    scores = []
+    for name, (title, paragraphs) in ARTICLES.items():
+        item = pipeline.process_item({"url": f"https://news.example.com/{name}",
+                                      "html": article_html(title, paragraphs)})
+        scores.append(item["labels"][-1]["score"])
+    assert pipeline.index.site_pages("example.com") == len(ARTICLES)
+    assert scores[-1] < scores[0]  # the recurring disclaimer, surer with every page
+    pipeline.close_spider()
+    assert path.exists()
+    reopened = BoilerplatePipeline(PipelineSettings(index_path=str(path)))
+    reopened.model = model
+    reopened._model()
+    assert reopened.index.site_pages("example.com") == len(ARTICLES)

@@ -19,6 +19,13 @@ and configure it with settings (defaults in brackets):
 - ``BOILERPLATE_KEEP_COMMENTS`` [``False``]: also keep readers' comments.
 - ``BOILERPLATE_MODEL`` [the shipped model] and ``BOILERPLATE_TRUST_MODEL`` [``False``]: a model
   file of your own (loading one runs code from it, so only files you trust).
+- ``BOILERPLATE_INDEX`` [unset]: a site index file to start from and to save the crawl's
+  index to when the spider closes (atomically), so evidence accumulates across crawls.
+
+Every page is added to one ``SiteIndex`` shared by the whole crawl before it is scored, so a
+disclaimer or footer that recurs on the pages of a site is caught with more confidence as the
+crawl sees more of the site (evidence comes from the pages scraped before it, and from the
+index file).
 
 Items may be dicts or ``scrapy.Item`` s (an Item must declare the fields the pipeline writes).
 No item is ever dropped: one whose page is missing, empty, too large or fails to score keeps
@@ -32,16 +39,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from itemadapter import ItemAdapter
 
-from classifier.api import THRESHOLD_DEFAULT, Options, clean_page
+from classifier.api import THRESHOLD_DEFAULT, Options, clean_page, index_page
 from classifier.artifact import Model, load_model
 from classifier.document import InputKind, Page
 from classifier.io.readers import MAX_PAGE_BYTES_DEFAULT, page_from_bytes, page_from_text
 from classifier.io.writers import paragraph_records
 from classifier.labels import Label
+from classifier.recurrence import SiteIndex
 from classifier.runner import score_resiliently
 
 logger = logging.getLogger(__name__)
@@ -61,6 +70,7 @@ class PipelineSettings:
     keep_comments: bool = False
     model_path: str | None = None
     trust_model: bool = False
+    index_path: str | None = None
 
     @classmethod
     def from_settings(cls, settings: Any) -> PipelineSettings:
@@ -76,6 +86,7 @@ class PipelineSettings:
             keep_comments=settings.getbool("BOILERPLATE_KEEP_COMMENTS", cls.keep_comments),
             model_path=settings.get("BOILERPLATE_MODEL") or None,
             trust_model=settings.getbool("BOILERPLATE_TRUST_MODEL", cls.trust_model),
+            index_path=settings.get("BOILERPLATE_INDEX") or None,
         )
 
     def options(self) -> Options:
@@ -94,6 +105,7 @@ class BoilerplatePipeline:
         self.settings = settings or PipelineSettings()
         self.options = self.settings.options()
         self.model: Model | None = None
+        self.index: SiteIndex | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> BoilerplatePipeline:
@@ -101,19 +113,23 @@ class BoilerplatePipeline:
         return cls(PipelineSettings.from_settings(crawler.settings))
 
     def open_spider(self, spider: Any = None) -> None:
-        """Load the model once for the whole crawl."""
+        """Load the model and the crawl's site index once for the whole crawl."""
         self._model()
 
     def _model(self) -> Model:
-        # The crawl-wide SiteIndex (recurrence evidence shared by all pages of the crawl) is to
-        # be created here beside the model, once, and handed to scoring in ``_score``.
         if self.model is None:
             self.model = load_model(self.settings.model_path, trust=self.settings.trust_model)
+        if self.index is None:
+            path = self.settings.index_path
+            self.index = SiteIndex.load(path) if path and Path(path).exists() else SiteIndex()
         return self.model
 
     def close_spider(self, spider: Any = None) -> None:
-        """Release the model."""
+        """Save the site index (when ``BOILERPLATE_INDEX`` is set) and release the model."""
+        if self.index is not None and self.settings.index_path:
+            self.index.save(self.settings.index_path)
         self.model = None
+        self.index = None
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         """Clean the page in ``item`` and write the result into it; returns the item."""
@@ -146,4 +162,7 @@ class BoilerplatePipeline:
     def _score(self, page: Page) -> Page:
         if page.error is not None:
             return page
-        return score_resiliently([page], self._model(), self.options)[0]
+        model = self._model()
+        if self.index is not None:
+            index_page(page, self.index)
+        return score_resiliently([page], model, self.options, self.index)[0]

@@ -50,7 +50,11 @@ class InputType(str, Enum):
 
 @dataclass(frozen=True)
 class ReadOptions:
-    """Where records come from and which JSON fields hold what."""
+    """Where records come from and which JSON fields hold what.
+
+    ``site``: a site key for every page read, overriding the one from its URL (or a JSON
+    line's ``site_field``): recurrence evidence is shared within a site only.
+    """
 
     input_type: InputType = InputType.AUTO
     id_field: str = "id"
@@ -58,6 +62,7 @@ class ReadOptions:
     html_field: str = "html"
     text_field: str = "text"
     site_field: str = "site"
+    site: str | None = None
     glob: str = "*"
     max_bytes: int = MAX_PAGE_BYTES_DEFAULT
 
@@ -298,4 +303,7 @@ def read_pages(paths: Sequence[str], options: ReadOptions | None = None,
     """Every page of every input, in order, streamed (see ``read_source``)."""
     options = options or ReadOptions()
     for path in expand(paths, options.glob):
-        yield from read_source(path, options, stdin, stats)
+        for page in read_source(path, options, stdin, stats):
+            if options.site is not None:
+                page.site = options.site
+            yield page

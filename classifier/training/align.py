@@ -13,8 +13,10 @@ from rapidfuzz.distance import LCSseq
 from classifier.document import Paragraph
 from classifier.evaluation import word_tokens
 
-#: Gold share from which a paragraph is labelled content. Chosen by agreement with L3S-GN1's
-#: hand-made ``gold_blocks`` on its train split (``python -m classifier.training.agreement``).
+#: Gold share from which a paragraph is labelled content. Checked against L3S-GN1's hand-made
+#: ``gold_blocks`` on its train split (``python -m classifier.training.agreement``): Cohen's
+#: kappa is 0.991-0.994 for every threshold from 0.2 to 0.8 (0.9932 here, 0.9938 at the best,
+#: 0.6), so the middle value stands.
 CONTENT_SHARE_THRESHOLD = 0.5
 
 

@@ -44,7 +44,7 @@ NEAR_ANCESTORS = 4
 def weak_kind(paragraph: Paragraph) -> Label:
     """The boilerplate kind of a non-content paragraph, by the rules in the module docstring."""
     text = paragraph.text
-    head = text[:400]
+    head = text[:400].lower()  # the cue patterns match lower-cased text
     if AD_TEXT.search(head):
         return Label.ADVERTISEMENT
     n_words = len(text.split())

@@ -43,6 +43,20 @@ def _part_of(text: str) -> str:
     return "heldout" if zlib.crc32(text.encode("utf-8")) % HELDOUT_EVERY == 0 else "train"
 
 
+def fold_of(text: str, folds: int) -> int:
+    """The cross-validation fold a snippet or article belongs to (independent of its part)."""
+    return zlib.crc32(text.encode("utf-8")) // HELDOUT_EVERY % folds
+
+
+def _in_fold(value: Any, fold: int, folds: int) -> Any:
+    if isinstance(value, dict):
+        return {k: _in_fold(v, fold, folds) for k, v in value.items()}
+    if isinstance(value, list):
+        return [v for v in value if fold_of(v if isinstance(v, str) else json.dumps(v),
+                                            folds) == fold]
+    return value
+
+
 def _select(value: Any, part: str | None) -> Any:
     if isinstance(value, dict):
         return {k: _select(v, part) for k, v in value.items()}
@@ -75,6 +89,13 @@ class Catalogue:
                        for a in json.loads(articles.read_text(encoding="utf-8"))
                        if part is None or _part_of(a["title"]) == part]
         return cls(entries, written)
+
+    def fold(self, fold: int, folds: int) -> Catalogue:
+        """The snippets and articles of one of ``folds`` disjoint folds (placeholders whole)."""
+        placeholders = self.entries["placeholders"]
+        entries = {k: v for k, v in self.entries.items() if k != "placeholders"}
+        return Catalogue({**_in_fold(entries, fold, folds), "placeholders": placeholders},
+                         [a for a in self.articles if fold_of(a[0], folds) == fold])
 
     def disclaimers(self) -> list[str]:
         """Every disclaimer, all categories."""
@@ -113,7 +134,7 @@ class _Template:
     html_style: str
 
 
-def _template(catalogue: Catalogue, rng: random.Random) -> _Template:
+def _template(catalogue: Catalogue, rng: random.Random, styles: Sequence[str]) -> _Template:
     entries = catalogue.entries
     return _Template(
         navigation=rng.sample(entries["navigation"], rng.randint(0, 4)),
@@ -127,7 +148,7 @@ def _template(catalogue: Catalogue, rng: random.Random) -> _Template:
         copyright=(rng.choice(entries["disclaimer"]["copyright"]) if rng.random() < 0.5
                    else None),
         comments=rng.choice([0, 0, 0, 3]),
-        html_style=rng.choice(HTML_STYLES),
+        html_style=rng.choice(list(styles)),
     )
 
 
@@ -204,19 +225,31 @@ def _labelled(paragraphs: list[Paragraph], labels: list[Label]) -> list[Paragrap
 
 
 def synthetic_pages(gold_articles: Sequence[list[str]], catalogue: Catalogue, sites: int,
-                    pages_per_site: int, seed: int) -> list[Page]:
+                    pages_per_site: int, seed: int, styles: Sequence[str] = HTML_STYLES,
+                    multilingual: bool = True, folds: int = 1) -> list[Page]:
     """Labelled text and HTML pages of ``sites`` synthetic sites of ``pages_per_site`` pages.
 
-    Sites alternate between English ``gold_articles`` and the catalogue's own articles in many
-    languages; no article appears twice on one site.
+    Every third site wraps the catalogue's own articles in many languages (if ``multilingual``),
+    the others English ``gold_articles``; no article appears twice on one site. ``styles``
+    are the HTML markups sites choose from (``"plain"``: the template as ordinary ``<p>``).
+
+    With ``folds`` > 1, site ``n`` draws its snippets and articles only from fold ``n % folds``
+    of them (``synthetic_group`` names it), so cross-validation grouped that way predicts every
+    page from a model that never saw its snippets: the out-of-fold probabilities the second
+    stage learns from are then as unsure as they will be on a new site's disclaimer.
     """
     rng = random.Random(seed)
     english = [a for a in gold_articles if len(a) >= 4]
+    parts = [catalogue.fold(f, folds) if folds > 1 else catalogue for f in range(folds)]
+    pools = [[a for a in english if folds == 1 or fold_of(a[0], folds) == f]
+             for f in range(folds)]
     pages: list[Page] = []
     for number in range(sites):
-        pool = catalogue.articles if catalogue.articles and number % 3 == 2 else english
+        catalogue = parts[number % folds]
+        multi = multilingual and catalogue.articles and number % 3 == 2
+        pool = catalogue.articles if multi else pools[number % folds]
         articles = rng.sample(pool, min(pages_per_site, len(pool)))
-        template = _template(catalogue, rng)
+        template = _template(catalogue, rng, styles)
         fill = _Filler(catalogue, rng)
         site = f"synthetic-{number}.example"
         for i, article in enumerate(articles):
@@ -232,6 +265,12 @@ def synthetic_pages(gold_articles: Sequence[list[str]], catalogue: Catalogue, si
                     pages.append(Page(id=f"{site}/{i}#{kind.value}", raw=raw, kind=kind, url=url,
                                       site=site, paragraphs=labelled))
     return pages
+
+
+def synthetic_group(page: Page, folds: int) -> str | None:
+    """The cross-validation group of a synthetic page (its site's fold), ``None`` for others."""
+    match = re.fullmatch(r"synthetic-(\d+)\.example", page.site or "")
+    return f"synthetic-fold-{int(match.group(1)) % folds}" if match else None
 
 
 def gold_articles(records: Sequence[dict[str, Any]]) -> list[list[str]]:

@@ -30,16 +30,20 @@ from classifier.training.synthetic import (
     CATALOGUE_DEFAULT,
     Catalogue,
     gold_articles,
+    synthetic_group,
     synthetic_pages,
 )
 
 #: Synthetic sites and pages per site added to the training data.
-SYNTHETIC_SITES_DEFAULT = 90
+SYNTHETIC_SITES_DEFAULT = 300
 SYNTHETIC_PAGES_DEFAULT = 12
 SEED_DEFAULT = 20261130
 #: Share of multi-page site groups given recurrence evidence in training; the rest stay
 #: "unknown", as a page scored alone is.
 RECURRENCE_SHARE = 0.7
+#: Cross-validation folds of the first stage, and folds of synthetic snippets (see
+#: ``synthetic_pages``).
+FOLDS = 4
 LIBRARIES = ("scikit-learn", "numpy", "scipy", "pandas", "joblib", "lxml", "datasketch",
              "stopwordsiso")
 
@@ -74,7 +78,7 @@ def training_pages(config: TrainConfig, log: Any = print) -> list[Page]:
     pages = labelled_pages(records, jobs=config.jobs)
     catalogue = Catalogue.load(config.catalogue, config.articles, part="train")
     synthetic = synthetic_pages(gold_articles(records), catalogue, config.synthetic_sites,
-                                config.synthetic_pages, config.seed)
+                                config.synthetic_pages, config.seed, folds=FOLDS)
     log(f"{len(pages)} corpus pages (html and two text renderings), {len(synthetic)} synthetic")
     annotated = annotate_leave_one_out(pages + synthetic, RECURRENCE_SHARE, config.seed)
     log(f"{annotated} pages carry leave-one-page-out recurrence evidence")
@@ -82,14 +86,16 @@ def training_pages(config: TrainConfig, log: Any = print) -> list[Page]:
 
 
 def fit(pages: list[Page], seed: int) -> Pipeline:
-    """Fit the pipeline on labelled pages; folds group pages by site."""
+    """Fit the pipeline on labelled pages; folds group pages by site (synthetic pages by the
+    fold of snippets they were built from)."""
     table = paragraph_table(pages)
     labels = np.asarray([p.label.value for page in pages for p in page.paragraphs
                          if p.label is not None])
     if len(labels) != len(table):
         raise ValueError("every training paragraph needs a label")
-    groups = np.asarray([page.site or page.id for page in pages for _ in page.paragraphs])
-    pipeline = build_pipeline(classifier__random_state=seed)
+    groups = np.asarray([synthetic_group(page, FOLDS) or page.site or page.id
+                         for page in pages for _ in page.paragraphs])
+    pipeline = build_pipeline(classifier__random_state=seed, classifier__folds=FOLDS)
     return pipeline.fit(table, labels, classifier__groups=groups)
 
 

@@ -1,0 +1,180 @@
+"""SiteIndex: near-duplicates, site isolation, idempotent adds, files, and the seed page."""
+
+import json
+
+import pytest
+
+from classifier import Label, score_text
+from classifier.api import make_page, score_pages
+from classifier.document import InputKind, Page
+from classifier.recurrence import IndexConfig, IndexFileError, SiteIndex, normalise
+from classifier.segment import segment_text
+
+DISCLAIMER = ("Fusion Media would like to remind you that the data contained in this website is "
+              "not necessarily real-time nor accurate. All prices were last updated on {date} by "
+              "{name}, and none of them should be used for trading decisions of any kind.")
+STORIES = [
+    "Shares of the regional carrier rose after it announced a new route to the islands.",
+    "The city council approved the budget late on Tuesday after a long debate on parks.",
+    "A storm knocked out power to thousands of homes along the northern coast overnight.",
+    "Researchers described a beetle that survives for months without any water at all.",
+    "The museum reopened its east wing with a show of maps drawn by early sailors.",
+]
+
+
+def page(site: str | None, n: int, disclaimer: str, story: str | None = None) -> Page:
+    text = f"{story or STORIES[n % len(STORIES)]} Story number {n}.\n\n{disclaimer}"
+    return Page(id=f"{site}/{n}", raw=text, kind=InputKind.TEXT, url=f"https://{site}/{n}",
+                site=site, paragraphs=segment_text(text))
+
+
+def test_normalise_folds_case_digits_punctuation_space():
+    assert normalise("  Updated: March 3, 2024!  ") == "updated march 0 0"
+
+
+def test_near_duplicate_with_changed_date_and_name_is_matched():
+    index = SiteIndex()
+    index.add(page("a.com", 0, DISCLAIMER.format(date="March 3, 2024", name="Alice Brown")))
+    probe = page("a.com", 1, DISCLAIMER.format(date="June 9, 2025", name="Carlos Diaz"))
+    story, disclaimer = index.recurrence(probe)
+    assert story.pages == 0
+    assert disclaimer.pages == 1 and disclaimer.share == 1.0
+    assert 0.6 <= disclaimer.jaccard < 1.0
+
+
+def test_exact_duplicate_after_normalisation_has_jaccard_one():
+    index = SiteIndex()
+    index.add(page("a.com", 0, "Copyright 2023 Example Media. All rights reserved."))
+    _, footer = index.recurrence(page("a.com", 1, "COPYRIGHT 2024 Example Media - all rights reserved"))
+    assert footer.pages == 1 and footer.jaccard == 1.0
+
+
+def test_a_different_site_never_contributes():
+    index = SiteIndex()
+    for n in range(5):
+        index.add(page("a.com", n, DISCLAIMER.format(date="May 1", name="Ann")))
+    answers = index.recurrence(page("b.org", 0, DISCLAIMER.format(date="May 1", name="Ann")))
+    assert all(a.pages == 0 and a.site_pages == 0 for a in answers)
+
+
+def test_a_page_added_twice_counts_once():
+    index = SiteIndex()
+    first = page("a.com", 0, DISCLAIMER.format(date="May 1", name="Ann"))
+    index.add(first)
+    index.add(first)
+    index.add(page("a.com", 0, DISCLAIMER.format(date="May 2", name="Bo")))  # same URL: replaces
+    assert index.site_pages("a.com") == 1
+    probe = page("a.com", 7, DISCLAIMER.format(date="May 3", name="Cy"))
+    assert index.recurrence(probe)[1].pages == 1
+
+
+def test_page_is_not_its_own_evidence():
+    index = SiteIndex()
+    alone = page("a.com", 0, DISCLAIMER.format(date="May 1", name="Ann"))
+    index.add(alone)
+    assert [a.pages for a in index.recurrence(alone)] == [0, 0]
+    assert index.recurrence(alone)[0].site_pages == 0
+
+
+def test_no_site_means_no_evidence():
+    index = SiteIndex()
+    assert index.recurrence(page(None, 0, "x")) is None
+
+
+def test_save_load_round_trip_gives_identical_answers(tmp_path):
+    index = SiteIndex()
+    for n in range(6):
+        index.add(page("a.com", n, DISCLAIMER.format(date=f"May {n}", name=f"Person {n}")))
+        index.add(page("b.org", n, "Follow us on social media for more stories like this one."))
+    path = tmp_path / "site.index"
+    index.save(path)
+    loaded = SiteIndex.load(path)
+    assert loaded.stats() == index.stats()
+    for site in ("a.com", "b.org", "c.net"):
+        probe = page(site, 99, DISCLAIMER.format(date="Dec 9", name="Zed"))
+        assert loaded.recurrence(probe) == index.recurrence(probe)
+    assert [p.name for p in tmp_path.iterdir()] == ["site.index"]
+
+
+def test_truncated_index_file_is_refused_with_a_clear_message(tmp_path):
+    index = SiteIndex()
+    index.add(page("a.com", 0, DISCLAIMER.format(date="May 1", name="Ann")))
+    path = tmp_path / "site.index"
+    index.save(path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(IndexFileError, match="truncated or corrupt"):
+        SiteIndex.load(path)
+    path.write_bytes(b"")
+    with pytest.raises(IndexFileError):
+        SiteIndex.load(path)
+
+
+def test_index_file_of_another_version_is_refused(tmp_path):
+    import zipfile
+
+    path = tmp_path / "old.index"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("header.json", json.dumps({"format": "boilerplate-site-index",
+                                                    "version": 0}))
+        archive.writestr("arrays.npz", b"")
+    with pytest.raises(IndexFileError):
+        SiteIndex.load(path)
+
+
+def test_bad_config_fails_fast():
+    with pytest.raises(ValueError, match="threshold"):
+        SiteIndex(IndexConfig(threshold=0))
+
+
+SUBJECTS = ["The port authority", "A regional airline", "The city zoo", "A chip maker",
+            "The national orchestra", "A grain trader", "The water utility", "A toy retailer",
+            "The state railway", "A coffee roaster"]
+EVENTS = ["reported higher quarterly revenue on strong summer demand",
+          "named a new chief executive after a six-month search",
+          "opened a second site on the outskirts of the capital",
+          "settled a long dispute with its largest supplier",
+          "announced plans to cut emissions by half before the decade ends",
+          "delayed the launch of its new service until the spring",
+          "agreed to buy a smaller rival for an undisclosed sum",
+          "won a court case over the use of its brand name",
+          "raised its prices for the first time in three years",
+          "hired two hundred staff for its new distribution centre"]
+
+
+def sibling(seed_text: str, n: int) -> str:
+    """A page of the seed's site: its template (navigation, ad tags, disclaimers) around a
+    story of its own."""
+    head, _, tail = seed_text.partition("\n\nDisclaimer:")
+    story = [f"{SUBJECTS[n]} {EVENTS[n]}",
+             f"By Staff Writer {chr(65 + n)}",
+             f"{SUBJECTS[n]} {EVENTS[n]}, officials said on {['Monday', 'Friday'][n % 2]}.",
+             f"Analysts had expected the move since {SUBJECTS[(n + 3) % 10].lower()} "
+             f"{EVENTS[(n + 5) % 10]}.",
+             f"Shares of comparable firms moved little, and {SUBJECTS[(n + 7) % 10].lower()} "
+             f"declined to comment."]
+    return "\n\n".join(["Stock Groups", story[0], "[ad_1]", *story[1:]]) + \
+        "\n\nDisclaimer:" + tail
+
+
+def test_seed_disclaimer_is_caught_with_more_confidence_with_ten_siblings(model, seed_text):
+    alone = score_text(seed_text, model=model)
+    pages = [make_page(seed_text, InputKind.TEXT, id="seed",
+                       url="https://www.investing.example/news/seed")]
+    pages += [make_page(sibling(seed_text, n), InputKind.TEXT, id=f"sib{n}",
+                        url=f"https://www.investing.example/news/{n}") for n in range(10)]
+    index = SiteIndex()
+    for p in pages:
+        p.paragraphs = segment_text(p.raw)
+        p.site = "investing.example"
+        index.add(p)
+    with_index = next(score_pages([pages[0]], model=model, index=index))
+    disclaimers = [i for i, p in enumerate(alone.paragraphs) if p.label is Label.DISCLAIMER]
+    assert len(disclaimers) == 2
+    for i in disclaimers:
+        after = with_index.paragraphs[i]
+        assert after.label is Label.DISCLAIMER
+        assert after.recurrence.pages == 10
+        assert after.score < alone.paragraphs[i].score
+    story = [i for i, p in enumerate(alone.paragraphs) if p.label is Label.CONTENT]
+    assert [with_index.paragraphs[i].label for i in story] == [Label.CONTENT] * len(story)

@@ -1,0 +1,101 @@
+"""Training-data stages on small pages of our own: alignment, weak rules, synthetic sites."""
+
+import numpy as np
+
+from classifier.document import InputKind, Page, Paragraph
+from classifier.labels import Label
+from classifier.segment import segment_html, segment_text
+from classifier.training.agreement import agreement, hand_labels
+from classifier.training.align import gold_shares
+from classifier.training.examples import annotate_leave_one_out
+from classifier.training.labelling import label_paragraphs, transfer_kinds, weak_kind
+from classifier.training.synthetic import Catalogue, synthetic_pages
+
+GOLD = "Council approves bridge\n\nThe council voted to approve the bridge on Tuesday."
+
+
+def test_gold_shares_in_order():
+    paragraphs = segment_text("Home | News\n\nCouncil approves bridge\n\n"
+                              "The council voted to approve the bridge on Tuesday.\n\n"
+                              "Share this story")
+    shares = gold_shares(paragraphs, GOLD)
+    assert list(np.round(shares, 2)) == [0.0, 1.0, 1.0, 0.0]
+
+
+def test_weak_rules_name_the_kinds():
+    def kind(text, **dom):
+        return weak_kind(Paragraph(index=0, text=text, raw=text, **dom))
+
+    assert kind("[ad_1]") is Label.ADVERTISEMENT
+    assert kind("Advertisement") is Label.ADVERTISEMENT
+    assert kind("Politics", link_density=1.0) is Label.NAVIGATION
+    assert kind("Copyright 2024 Example Media. All rights reserved.") is Label.DISCLAIMER
+    assert kind("We use cookies to improve your experience.") is Label.DISCLAIMER
+    assert kind("Some widget text", ancestors=("sidebar", "nav")) is Label.NAVIGATION
+    assert kind("Read the latest from our newsroom today") is Label.OTHER
+
+
+def test_label_paragraphs_content_comment_and_kinds():
+    html = ("<nav><a href='/'>Home</a></nav><h1>Council approves bridge</h1>"
+            "<p>The council voted to approve the bridge on Tuesday.</p>"
+            "<div class='comments'><p>Great news for the town, finally!</p></div>"
+            "<footer><p>© 2024 Example. All rights reserved.</p></footer>")
+    paragraphs = segment_html(html)
+    labels = label_paragraphs(paragraphs, GOLD, "Great news for the town, finally!")
+    assert labels == [Label.NAVIGATION, Label.CONTENT, Label.CONTENT, Label.COMMENT,
+                      Label.DISCLAIMER]
+
+
+def test_transfer_kinds_follows_tokens():
+    source = [Paragraph(index=0, text="Home News Sport", raw=""),
+              Paragraph(index=1, text="Copyright 2024 Example", raw="")]
+    target = segment_text("Home News Sport Copyright 2024 Example\n\nunrelated words")
+    kinds = transfer_kinds(target, source, [Label.NAVIGATION, Label.DISCLAIMER])
+    assert kinds == [Label.NAVIGATION, None]
+
+
+def test_hand_labels_and_agreement():
+    blocks = [{"text": "Menu Home", "label": "not_content"},
+              {"text": "Big headline", "label": "headline"},
+              {"text": "Body text of the story here", "label": "fulltext"}]
+    hand = hand_labels(["Menu Home", "Big headline", "Body text of the story here", "xyz"],
+                       blocks)
+    assert hand.tolist() == [False, True, True, False]
+    perfect = agreement(hand, np.array([0.0, 1.0, 0.9, 0.0]), 0.5)
+    assert perfect.accuracy == 1.0 and perfect.kappa == 1.0 and perfect.f1 == 1.0
+    off = agreement(hand, np.array([1.0, 1.0, 0.0, 0.0]), 0.5)
+    assert off.accuracy == 0.5 and off.kappa < 0.5
+
+
+def test_catalogue_parts_are_disjoint_and_cover_everything():
+    whole, train, heldout = (Catalogue.load(part=p) for p in (None, "train", "heldout"))
+    for key in ("advertisement", "navigation", "other"):
+        assert set(train.entries[key]).isdisjoint(heldout.entries[key])
+        assert set(train.entries[key]) | set(heldout.entries[key]) == set(whole.entries[key])
+    assert heldout.entries["placeholders"] == whole.entries["placeholders"]
+
+
+def test_synthetic_sites_are_labelled_in_both_forms():
+    articles = [["Title one", "First body paragraph of one.", "Second body of one.",
+                 "Third body of one."]] * 3
+    pages = synthetic_pages(articles, Catalogue.load(part="train"), sites=2, pages_per_site=3,
+                            seed=1, multilingual=False)
+    assert {p.kind for p in pages} == {InputKind.TEXT, InputKind.HTML}
+    for page in pages:
+        labels = [p.label for p in page.paragraphs]
+        assert Label.CONTENT in labels and Label.DISCLAIMER in labels
+        assert all(label is not None for label in labels)
+
+
+def test_leave_one_out_annotates_only_multi_page_groups():
+    def page(id, site, text):
+        return Page(id=id, raw=text, kind=InputKind.TEXT, url=f"https://{site}/{id}", site=site,
+                    paragraphs=segment_text(text))
+
+    pages = [page("a1", "a.com", "Story one here\n\nShared footer line of a"),
+             page("a2", "a.com", "Story two there\n\nShared footer line of a"),
+             page("b1", "b.org", "Lonely page\n\nShared footer line of a")]
+    assert annotate_leave_one_out(pages, indexed_share=1.0, seed=0) == 2
+    assert pages[0].paragraphs[1].recurrence.pages == 1
+    assert pages[0].paragraphs[0].recurrence.pages == 0
+    assert pages[2].paragraphs[0].recurrence is None
