@@ -231,11 +231,13 @@ def index_speed(cases: Sequence[Case], root: Path, scale_pages: int, seed: int
     for page in pages:
         index.recurrence(page)
     queried = time.perf_counter() - started
+    stats = index.stats()
     result = {"paragraphs": paragraphs, "pages": len(pages),
               "add_paragraphs_per_s": paragraphs / added,
               "query_paragraphs_per_s": paragraphs / queried,
               "bytes_per_paragraph": size / paragraphs, "index_mib": size / 2**20,
-              **index.stats()}
+              "distinct_paragraphs": stats["paragraphs"],
+              "near_duplicate_entries": stats["near_duplicate_entries"]}
     if scale_pages:
         sites = 50
         articles = gold_articles(list(iter_records(root)))
@@ -257,8 +259,8 @@ def _speed_text(speed: dict[str, float]) -> str:
              f"{speed['query_paragraphs_per_s']:,.0f} paragraphs/s ({speed['paragraphs']} "
              f"paragraphs, {speed['pages']} pages)",
              f"memory: {speed['bytes_per_paragraph']:,.0f} bytes per indexed paragraph "
-             f"({speed['index_mib']:.1f} MiB by tracemalloc; {speed['paragraphs']} paragraphs "
-             f"hold {speed['near_duplicate_entries']} near-duplicate entries)"]
+             f"({speed['index_mib']:.1f} MiB by tracemalloc; {speed['distinct_paragraphs']} "
+             f"distinct paragraphs, {speed['near_duplicate_entries']} of them in the LSH)"]
     if "scale_pages" in speed:
         lines.append(f"{speed['scale_pages']:,} text pages (50 sites, every story distinct "
                      "within its site) segmented and indexed in "

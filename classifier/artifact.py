@@ -7,6 +7,7 @@ caller says they trust it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -20,6 +21,7 @@ import joblib
 import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
+from threadpoolctl import ThreadpoolController
 
 from classifier.labels import LABELS
 
@@ -40,16 +42,28 @@ class Model:
     card: dict[str, Any]
 
     def predict_proba(self, table: pd.DataFrame) -> np.ndarray:
-        """Probabilities per paragraph row of ``table``, columns in ``labels.LABELS`` order."""
+        """Probabilities per paragraph row of ``table``, columns in ``labels.LABELS`` order.
+
+        Runs single-threaded: the boosted trees' OpenMP threads cost far more than they save on
+        a call of a few thousand paragraphs (several times slower on two cores, worse on a busy
+        machine); parallelism comes from worker processes (``runner``) instead.
+        """
         if table.empty:
             return np.zeros((0, len(LABELS)))
-        proba = self.pipeline.predict_proba(table)
+        with _thread_pools().limit(limits=1):
+            proba = self.pipeline.predict_proba(table)
         classes = list(self.pipeline.classes_)
         out = np.zeros((len(table), len(LABELS)))
         for j, label in enumerate(LABELS):
             if label.value in classes:
                 out[:, j] = proba[:, classes.index(label.value)]
         return out
+
+
+@functools.cache
+def _thread_pools() -> ThreadpoolController:
+    # Finding the process's thread pools takes milliseconds; the controller is reused.
+    return ThreadpoolController()
 
 
 def card_path(model_path: Path) -> Path:

@@ -14,6 +14,28 @@ import re
 
 _FLAGS = re.MULTILINE
 
+def trie(phrases: list[str]) -> str:
+    """A regular expression matching any of ``phrases`` (literal text), written as a trie so
+    the engine rejects a position after one character instead of trying every phrase."""
+    root: dict = {}
+    for phrase in phrases:
+        node = root
+        for char in phrase:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:
+            return f"(?:{body})?"
+        return body
+
+    return emit(root)
+
+
 #: Ad placeholders and markers: ``[ad_1]``, "Advertisement", "Anzeige", "Publicité", ...
 AD_TEXT = re.compile(
     r"^\W*\[?\s*ad[\s_-]*\d*\s*\]?\W*$"
@@ -25,29 +47,38 @@ AD_TEXT = re.compile(
     _FLAGS,
 )
 #: Legal, financial, medical and affiliate disclaimers, copyright, cookie and privacy notices.
+DISCLAIMER_PHRASES = [
+    "copyright", "all rights reserved", "disclaimer", "terms of use", "terms of service",
+    "terms of conditions", "terms and use", "terms and service", "terms and conditions",
+    "privacy policy", "privacy notice", "privacy statement", "cookie", "not intended as ",
+    "not constitute ", "not a substitute for ", "not be intended as ", "not be constitute ",
+    "not be a substitute for ", "investment advice", "financial advice", "medical advice",
+    "affiliate link", "affiliate commission", "we earn commission", "we earn a commission",
+    "we may earn commission", "we may earn a commission", "forward-looking statements",
+    "safe harbor", "safe harbour", "may not be published", "may not be reproduced",
+    "may not be redistributed", "without written permission", "without prior written permission",
+    "alle rechte vorbehalten", "datenschutz", "haftungsausschluss", "impressum",
+    "tous droits réservés", "mentions légales", "politique de confidentialité", "avertissement",
+    "todos los derechos reservados", "aviso legal", "política de privacidad",
+    "todos os direitos reservados", "política de privacidade", "tutti i diritti riservati",
+    "alle rechten voorbehouden", "wszelkie prawa zastrzeżone", "все права защищены",
+    "tüm hakları saklıdır",
+]
 DISCLAIMER_TEXT = re.compile(
-    r"©|\(c\)\s*\d{4}|(?<!\w)(?:copyright|all rights reserved|disclaimer|terms (of|and) (use|service|"
-    r"conditions)|privacy (policy|notice|statement)|cookie|not (be )?(intended as|constitute|"
-    r"a substitute for) |investment advice|financial advice|medical advice|affiliate (link|"
-    r"commission)|we (may )?earn (a )?commission|forward-looking statements|safe harbou?r|"
-    r"may not be (published|reproduced|redistributed)|without (prior )?written permission|"
-    r"alle rechte vorbehalten|datenschutz|haftungsausschluss|impressum|"
-    r"tous droits réservés|mentions légales|politique de confidentialité|avertissement|"
-    r"todos los derechos reservados|aviso legal|política de privacidad|"
-    r"todos os direitos reservados|política de privacidade|tutti i diritti riservati|"
-    r"alle rechten voorbehouden|wszelkie prawa zastrzeżone|все права защищены|"
-    r"tüm hakları saklıdır)|著作権|無断転載|版权所有|版權所有|免责声明|저작권|جميع الحقوق محفوظة",
+    r"©|\(c\)\s*\d{4}|(?<!\w)" + trie(DISCLAIMER_PHRASES)
+    + r"|著作権|無断転載|版权所有|版權所有|免责声明|저작권|جميع الحقوق محفوظة",
     _FLAGS,
 )
 #: Share, follow, subscribe and comment prompts.
-SOCIAL_TEXT = re.compile(
-    r"(?<!\w)(share (this|on)|follow us|like us on|tweet|facebook|twitter|linkedin|pinterest|"
-    r"whatsapp|reddit|e-?mail this|print this|subscribe|sign up|newsletter|log ?in|register|"
-    r"leave a (comment|reply)|post a comment|read more|related (articles|posts|stories)|"
-    r"teilen|abonnieren|partager|suivez-nous|compartir|síguenos|condividi|compartilhar|"
-    r"поделиться|подписаться)\b|シェア|分享|订阅",
-    _FLAGS,
-)
+SOCIAL_PHRASES = [
+    "share this", "share on", "follow us", "like us on", "tweet", "facebook", "twitter",
+    "linkedin", "pinterest", "whatsapp", "reddit", "email this", "e-mail this", "print this",
+    "subscribe", "sign up", "newsletter", "login", "log in", "register", "leave a comment",
+    "leave a reply", "post a comment", "read more", "related articles", "related posts",
+    "related stories", "teilen", "abonnieren", "partager", "suivez-nous", "compartir",
+    "síguenos", "condividi", "compartilhar", "поделиться", "подписаться",
+]
+SOCIAL_TEXT = re.compile(r"(?<!\w)" + trie(SOCIAL_PHRASES) + r"\b|シェア|分享|订阅", _FLAGS)
 #: Navigation words: home, next/previous, page x of y, skip to content, breadcrumbs.
 NAVIGATION_TEXT = re.compile(
     r"^\W*(home|startseite|accueil|inicio|início|главная|ホーム|首页|menu|main menu|"
@@ -57,9 +88,10 @@ NAVIGATION_TEXT = re.compile(
     _FLAGS,
 )
 #: Readers' comments: reply links, "said...", "posted by", timestamps of posts.
+COMMENT_PHRASES = ["reply", "replies", "says:", "wrote:", "posted by", "report abuse",
+                   "permalink", "antworten", "répondre", "responder", "rispondi"]
 COMMENT_TEXT = re.compile(
-    r"(?<!\w)(reply|replies|said\.{0,3}$|says:|wrote:|posted by|report abuse|permalink|"
-    r"\d+ (minutes|hours|days) ago|antworten|répondre|responder|rispondi)\b",
+    r"(?<!\w)(?:" + trie(COMMENT_PHRASES) + r"|said\.{0,3}$|\d+ (?:minutes|hours|days) ago)\b",
     _FLAGS,
 )
 _CUE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (

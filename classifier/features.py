@@ -125,6 +125,7 @@ def paragraph_table(pages: Sequence[Page]) -> pd.DataFrame:
     # No index, or a site with no other indexed page: evidence unknown, not "unique".
     evidence = [p.recurrence if p.recurrence is not None and p.recurrence.site_pages > 0
                 else None for _, _, _, p in rows]
+    views = lru_cache(maxsize=None)(dom_view)  # paragraphs of one block share ancestors
     containers = np.full((len(rows), CONTAINER_LEVELS), -1, dtype=np.int64)
     for row, (_, _, _, p) in enumerate(rows):
         containers[row, : len(p.containers)] = p.containers[:CONTAINER_LEVELS]
@@ -139,7 +140,7 @@ def paragraph_table(pages: Sequence[Page]) -> pd.DataFrame:
         "tag": [p.tag for _, _, _, p in rows],
         "depth": [p.depth for _, _, _, p in rows],
         "link_density": [p.link_density for _, _, _, p in rows],
-        "dom": [dom_view(p.tag, p.ancestors) if html else "" for _, html, _, p in rows],
+        "dom": [views(p.tag, p.ancestors) if html else "" for _, html, _, p in rows],
         "in_nav": [p.in_nav for _, _, _, p in rows],
         "in_header": [p.in_header for _, _, _, p in rows],
         "in_footer": [p.in_footer for _, _, _, p in rows],
@@ -218,18 +219,23 @@ def _shape_and_words(texts: list[str], pages: np.ndarray, full_lengths: np.ndarr
     word_chars = counts[:, UPPER] + counts[:, LOWER] + counts[:, UNCASED] + counts[:, DIGIT]
 
     lowered = _DIGIT.sub("0", _END.join(samples).lower()) + _END
-    tokens = np.asarray(_TOKEN.findall(lowered), dtype=object)
-    real, token_owner = _token_owner(tokens)
+    codes_of, distinct = pd.factorize(np.asarray(_TOKEN.findall(lowered), dtype=object))
+    end = codes_of == int(np.flatnonzero(distinct == _END)[0])
+    real, token_owner = ~end, np.cumsum(end) - end
     token_page = pages[token_owner]
-    is_stop = np.zeros(len(tokens), dtype=bool)
+    is_stop = np.zeros(len(codes_of), dtype=bool)
+    stop_masks: dict[str | None, np.ndarray] = {}  # per language: which distinct tokens
     known_pages = []
     page_starts = np.flatnonzero(np.r_[True, token_page[1:] != token_page[:-1]])
-    for a, b in zip(page_starts, np.r_[page_starts[1:], len(tokens)]):
-        span = tokens[a:b]
-        sample = span[: 2 * LANGUAGE_SAMPLE_TOKENS]
-        stops = stop_words(guess_language([t for t in sample if t != _END]))
-        if stops:
-            is_stop[a:b] = np.fromiter((t in stops for t in span), dtype=bool, count=b - a)
+    for a, b in zip(page_starts, np.r_[page_starts[1:], len(codes_of)]):
+        sample = distinct[codes_of[a: a + 2 * LANGUAGE_SAMPLE_TOKENS]]
+        language = guess_language([t for t in sample if t != _END])
+        if language not in stop_masks:
+            stops = stop_words(language)
+            stop_masks[language] = np.fromiter((t in stops for t in distinct), dtype=bool,
+                                               count=len(distinct))
+        if stop_masks[language].any():
+            is_stop[a:b] = stop_masks[language][codes_of[a:b]]
             known_pages.append(token_page[a])
     known = np.isin(pages, known_pages)
     n_tokens = np.maximum(np.bincount(token_owner[real], minlength=n), 1)
@@ -257,7 +263,7 @@ def _shape_and_words(texts: list[str], pages: np.ndarray, full_lengths: np.ndarr
         full_lengths / np.maximum(page_chars, 1),
     ])
 
-    hashes = _hash(tokens)
+    hashes = _hash(np.asarray(distinct, dtype=object))[codes_of]
     pair = real[:-1] & real[1:]
     rows = np.concatenate([token_owner[real], token_owner[:-1][pair]])
     columns = np.concatenate([hashes[real], hashes[:-1][pair] * _MIX ^ hashes[1:][pair]])
@@ -300,12 +306,14 @@ def _chars(texts: list[str], bits: int) -> sp.csr_matrix:
 
 def _dom(views: list[str], bits: int) -> tuple[sp.csr_matrix, np.ndarray]:
     """Binary hashed DOM tokens (tag, near and all ancestor class/id tokens), and the
-    ``CLASS_CUE_NAMES`` indicators of each row's tokens."""
-    tokens = np.asarray(_DOM_TOKEN.findall(_END.join(views) + _END), dtype=object)
+    ``CLASS_CUE_NAMES`` indicators of each row's tokens. Paragraphs of one block share their
+    view, so each distinct view is tokenised once."""
+    rows, distinct = pd.factorize(np.asarray(views, dtype=object))
+    tokens = np.asarray(_DOM_TOKEN.findall(_END.join(distinct) + _END), dtype=object)
     real, owner = _token_owner(tokens)
     owner = owner[real]
     codes, uniques = pd.factorize(tokens[real])
-    n = len(views)
+    n = len(distinct)
     columns = (_hash(np.asarray(uniques, dtype=object)) % np.uint64(1 << bits)).astype(np.int64)
     matrix = sp.csr_matrix((np.ones(len(codes), dtype=np.float32), (owner, columns[codes])),
                            shape=(n, 1 << bits), dtype=np.float32)
@@ -315,7 +323,7 @@ def _dom(views: list[str], bits: int) -> tuple[sp.csr_matrix, np.ndarray]:
     flags = flags.reshape(len(uniques), len(CLASS_CUE_NAMES))[codes]
     cues = np.column_stack([np.bincount(owner[flags[:, j]], minlength=n) > 0
                             for j in range(len(CLASS_CUE_NAMES))])
-    return matrix, cues
+    return matrix[rows], cues[rows]
 
 
 def dense_and_hashed(table: pd.DataFrame, word_bits: int, char_bits: int, dom_bits: int

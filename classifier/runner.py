@@ -24,7 +24,6 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import multiprocessing
 import signal
 import time
@@ -34,8 +33,6 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import TYPE_CHECKING
-
-from threadpoolctl import ThreadpoolController
 
 from classifier.api import Options, index_page, score_pages
 from classifier.artifact import Model, load_model
@@ -103,18 +100,12 @@ def build_index(pages: Iterable[Page], index: SiteIndex | None = None) -> SiteIn
     return index
 
 
-@functools.cache
-def _thread_pools() -> ThreadpoolController:
-    return ThreadpoolController()
-
-
 def score_resiliently(pages: list[Page], model: Model, options: Options,
                       index: SiteIndex | None = None) -> list[Page]:
     """``score_pages`` on one chunk, single-threaded; if the model call fails, each page is
     retried alone, so only the page that breaks it comes back with an ``error``."""
     try:
-        with _thread_pools().limit(limits=1):
-            return list(score_pages(pages, model, options, index))
+        return list(score_pages(pages, model, options, index))
     except Exception as error:  # one broken page must not sink its chunk
         if len(pages) > 1:
             return [scored for page in pages

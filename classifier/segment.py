@@ -15,7 +15,6 @@ from lxml import etree
 from classifier.document import InputKind, Page, Paragraph
 
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
-_SPACE = re.compile(r"\s+")
 _TOKEN_SPLIT = re.compile(r"[^0-9a-z]+")
 
 #: Elements that end one paragraph and start another.
@@ -50,7 +49,9 @@ MAX_CONTAINERS = 8
 
 def normalise_space(text: str) -> str:
     """Collapse runs of white space (and NUL characters) to one space and strip the ends."""
-    return _SPACE.sub(" ", text.replace("\x00", " ")).strip()
+    if "\x00" in text:
+        text = text.replace("\x00", " ")
+    return " ".join(text.split())
 
 
 def segment_text(raw: str) -> list[Paragraph]:
@@ -167,7 +168,9 @@ def segment_html(html: str | bytes) -> list[Paragraph]:
     blocks = 0
 
     def flush() -> None:
-        if owner and parts:
+        if not parts:  # most block boundaries close nothing
+            return
+        if owner:
             joined = "".join(parts)
             text = normalise_space(joined)
             if text:
