@@ -1,6 +1,7 @@
 """Throughput and memory of ``boilerplate score`` on many pages, as users run it.
 
     python benchmarks/throughput.py [--pages 2000] [--memory-pages 1000,10000] [--jobs 1,2]
+                                    [--json PATH]
 
 Builds synthetic HTML pages (an article of its own per page, inside the navigation, share bar,
 footer and disclaimer its site repeats) as one JSON-lines file, then runs the real command,
@@ -133,7 +134,9 @@ def main() -> None:
     parser.add_argument("--memory-pages", default="1000,10000",
                         help="input sizes (pages) for the memory runs, comma-separated")
     parser.add_argument("--jobs", default="1,2", help="--jobs values to time, comma-separated")
+    parser.add_argument("--json", type=Path, help="also write every number to this JSON file")
     args = parser.parse_args()
+    numbers: dict = {"cpus": os.cpu_count(), "pages": args.pages, "speed": [], "memory": []}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         output = folder / "out.jsonl"
@@ -143,6 +146,8 @@ def main() -> None:
               f"lines), {os.cpu_count()} CPUs")
         for jobs in (int(j) for j in args.jobs.split(",")):
             result = run_score(speed_input, jobs, output)
+            numbers["speed"].append({"jobs": jobs, **result,
+                                     "pages_per_second": args.pages / result["seconds"]})
             print(f"  --jobs {jobs}: {args.pages / result['seconds']:7.1f} pages/s "
                   f"({result['seconds']:.1f} s)")
         sizes = [int(n) for n in args.memory_pages.split(",")]
@@ -154,11 +159,15 @@ def main() -> None:
             result = run_score(path, 1, output)
             path.unlink()
             peaks.append(result)
+            numbers["memory"].append({"pages": size, **result,
+                                      "pages_per_second": size / result["seconds"]})
             print(f"  {size:6d} pages: {result['rss_mb']:6.1f} MB / {result['tree_rss_mb']:6.1f} MB"
                   f"  ({size / result['seconds']:.1f} pages/s)")
         first, last = peaks[0], peaks[-1]
         print(f"  ratio {sizes[-1]} / {sizes[0]} pages: {last['rss_mb'] / first['rss_mb']:.2f} "
               f"(command), {last['tree_rss_mb'] / max(first['tree_rss_mb'], 1e-9):.2f} (tree)")
+    if args.json:
+        args.json.write_text(json.dumps(numbers, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

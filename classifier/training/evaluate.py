@@ -1,25 +1,32 @@
 """Per-dataset quality of a model on a corpus split, in html mode and in text mode.
 
 Text mode feeds the model the page as a scraper's text (``render.scraper_text``). Pages are
-scored once; thresholds can then be swept without scoring again.
+scored once; thresholds can then be swept without scoring again. On request each paragraph also
+gets its gold label from the training labelling (``examples.record_pages``), for the confusion
+matrix and the worst pages of the evaluation report (``classifier.report``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from classifier.api import Options, make_page, score_pages
+from classifier.api import THRESHOLD_DEFAULT, Options, make_page, score_pages
 from classifier.artifact import Model
 from classifier.document import InputKind
 from classifier.evaluation import Score, mean_scores, token_scores
+from classifier.labels import Label
 from classifier.training.datasets import DATASETS, HEADLINE_DATASETS, iter_records
+from classifier.training.examples import record_pages, rendering
 from classifier.training.render import scraper_text
 
 MODES = ("html", "text")
+#: The rendering of ``examples.record_pages`` that each mode scores, whose labels are its gold.
+GOLD_RENDERING = {"html": "html", "text": "scraper-text"}
 #: Thresholds swept on dev to choose ``api.THRESHOLD_DEFAULT``.
 THRESHOLD_GRID = tuple(np.round(np.arange(0.2, 0.81, 0.05), 2))
 
@@ -34,29 +41,62 @@ class ScoredPage:
     gold: str
     raws: list[str]
     scores: np.ndarray
+    #: Each paragraph's label as scored (at the threshold ``score_split`` was given).
+    labels: list[Label] = field(default_factory=list)
+    #: Each paragraph's label from the training labelling; empty unless asked for.
+    gold_labels: list[Label] = field(default_factory=list)
 
     def cleaned(self, threshold: float) -> str:
         """The page's text as ``clean`` gives it at ``threshold``."""
-        return "\n\n".join(raw for raw, s in zip(self.raws, self.scores) if s >= threshold)
+        kept = (raw for raw, s in zip(self.raws, self.scores, strict=True) if s >= threshold)
+        return "\n\n".join(kept)
 
 
-def score_split(model: Model, root: Path, split: str, datasets: Sequence[str] = DATASETS,
-                modes: Sequence[str] = MODES, limit: int | None = None) -> list[ScoredPage]:
-    """Score every page of ``split`` of ``datasets`` in each mode (``limit`` pages per dataset)."""
+def split_records(root: Path, split: str, datasets: Sequence[str] = DATASETS,
+                  limit: int | None = None) -> list[dict[str, Any]]:
+    """The records of ``split`` of each of ``datasets`` (the first ``limit`` of each)."""
     records = []
     for name in datasets:
         taken = list(iter_records(root, [name], [split]))
         records += taken[:limit] if limit else taken
+    return records
+
+
+def _gold_labels(record: dict[str, Any]) -> dict[str, list[Label]]:
+    """Training labels of ``record``'s paragraphs, per mode."""
+    pages = {rendering(page): page for page in record_pages(record)}
+    return {mode: [p.label or Label.OTHER for p in pages[name].paragraphs]
+            for mode, name in GOLD_RENDERING.items()}
+
+
+def score_split(model: Model, root: Path, split: str, datasets: Sequence[str] = DATASETS,
+                modes: Sequence[str] = MODES, limit: int | None = None,
+                threshold: float = THRESHOLD_DEFAULT, gold_labels: bool = False
+                ) -> list[ScoredPage]:
+    """Score every page of ``split`` of ``datasets`` in each mode (``limit`` pages per dataset).
+
+    Paragraph labels are decided at ``threshold``; with ``gold_labels``, each page also gets
+    its paragraphs' training labels (which costs about a fifth more time).
+    """
+    records = split_records(root, split, datasets, limit)
+    golds = [_gold_labels(r) if gold_labels else {} for r in records]
     scored: list[ScoredPage] = []
     for mode in modes:
         kind = InputKind(mode)
         pages = (make_page(r["html"] if kind is InputKind.HTML else scraper_text(r["html"]), kind,
                            id=r["id"], url=r.get("url")) for r in records)
-        for record, page in zip(records, score_pages(pages, model, Options())):
+        scored_pages = score_pages(pages, model, Options(threshold=threshold))
+        for record, gold, page in zip(records, golds, scored_pages, strict=True):
+            gold_of_mode = gold.get(mode, [])
+            if gold and len(gold_of_mode) != len(page.paragraphs):
+                # Both come from the same segmentation of the same input; a mismatch is a bug.
+                raise ValueError(f"{record['id']} ({mode}): {len(page.paragraphs)} paragraphs "
+                                 f"scored but {len(gold_of_mode)} labelled")
             scored.append(ScoredPage(
                 record["id"], record["dataset"], mode, record["gold_text"],
                 [p.raw for p in page.paragraphs],
                 np.asarray([p.score or 0.0 for p in page.paragraphs]),
+                [p.label or Label.OTHER for p in page.paragraphs], gold_of_mode,
             ))
     return scored
 
@@ -71,7 +111,7 @@ def report(scored: Sequence[ScoredPage], threshold: float) -> dict[str, dict[str
     result: dict[str, dict[str, Score]] = {}
     for (mode, dataset), scores in sorted(by_key.items()):
         result.setdefault(mode, {})[dataset] = mean_scores(scores)
-    for mode, per_dataset in result.items():
+    for per_dataset in result.values():
         headline = [per_dataset[d] for d in HEADLINE_DATASETS if d in per_dataset]
         if headline:
             per_dataset["headline"] = mean_scores(headline)

@@ -1,0 +1,210 @@
+"""Regenerate the README's results section from a benchmark run, so it cannot drift from the code.
+
+    python benchmarks/readme_results.py                 # run the benchmarks, then rewrite README
+    python benchmarks/readme_results.py --from-json benchmarks/results.json   # re-render only
+
+Runs, each as its own process, as a user would: ``benchmarks/quality.py`` (html and text mode,
+our model and its peers, the test split), ``benchmarks/recurrence.py --peers`` and
+``benchmarks/throughput.py``. Their reports and JSON go to ``reports/`` (not versioned; ready
+for ``boilerplate evaluate --report DIR --quality-json reports/quality.json
+--recurrence-json reports/recurrence.json``); every number the README shows, with the date,
+the commit and the machine, goes to ``benchmarks/results.json`` (versioned, so the README can
+be checked against it). Only the block between the README's ``<!-- results:start -->`` and
+``<!-- results:end -->`` markers is rewritten; without markers, a "Results" section holding
+them is added at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+# Run from a checkout, where the package may not be installed; import it from here then.
+sys.path.insert(0, str(ROOT))
+
+from classifier.report import (  # noqa: E402
+    f1_by_extractor,
+    peers_table,
+    recurrence_table,
+    speed_table,
+)
+
+START = "<!-- results:start -->"
+END = "<!-- results:end -->"
+RESULTS_JSON_DEFAULT = ROOT / "benchmarks" / "results.json"
+REPORTS_DEFAULT = ROOT / "reports"
+#: Our systems in the recurrence table, and the peer that shows what the index adds over
+#: plain deduplication; the full table is in ``reports/recurrence.md``.
+RECURRENCE_SYSTEMS = ("ours with index", "ours without index", "trafilatura",
+                      "trafilatura-deduplicate")
+
+
+def run_benchmarks(reports: Path, limit: int | None) -> dict[str, Any]:
+    """Run the three benchmarks into ``reports``; their JSON, by benchmark name."""
+    reports.mkdir(parents=True, exist_ok=True)
+    commands = {
+        "quality": ["benchmarks/quality.py", *(["--limit", str(limit)] if limit else [])],
+        "recurrence": ["benchmarks/recurrence.py", "--peers"],
+        "throughput": ["benchmarks/throughput.py"],
+    }
+    numbers = {}
+    for name, command in commands.items():
+        json_path = reports / f"{name}.json"
+        print(f"running {' '.join(command)}", file=sys.stderr, flush=True)
+        with open(reports / f"{name}.md", "w", encoding="utf-8") as out:
+            subprocess.run([sys.executable, *command, "--json", str(json_path)], cwd=ROOT,
+                           stdout=out, check=True)
+        numbers[name] = json.loads(json_path.read_text(encoding="utf-8"))
+    return numbers
+
+
+def git_commit() -> str:
+    """The checkout's short commit, with ``+changes`` when the working tree differs from it."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+
+    try:
+        commit = git("rev-parse", "--short", "HEAD")
+        dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return commit + ("+changes" if dirty else "")
+
+
+def machine() -> dict[str, Any]:
+    """Facts about this machine that the numbers depend on."""
+    return {"cpus": os.cpu_count(), "arch": platform.machine(), "system": platform.system(),
+            "python": platform.python_version()}
+
+
+def _pair(first: float | None, second: float | None, digits: int = 3) -> str:
+    def number(value: float | None) -> str:
+        return "—" if value is None else f"{value:.{digits}f}"
+
+    return f"{number(first)} / {number(second)}"
+
+
+def quality_section(quality: dict[str, Any]) -> list[str]:
+    """Headline F1 and speed per extractor, then F1 per corpus, html / text mode."""
+    peers = peers_table(quality)
+    speed = speed_table(quality).set_index(["mode", "extractor"])["pages_per_second"]
+    html, text = f1_by_extractor(peers, "html"), f1_by_extractor(peers, "text")
+    corpora = [name for name in html.columns if name != "headline"]
+    pages = ", ".join(f"{name} {n}" for name, n in quality["pages"].items())
+    limit = f", the first {quality['limit']} of each corpus" if quality.get("limit") else ""
+    lines = [f"Token F1 against the gold text of the `{quality['split']}` split ({pages} "
+             f"pages{limit}), html mode / text mode (text mode: the page as a scraper's text). "
+             f"Headline: the mean over {', '.join(quality['headline_datasets'])}. Speed: pages "
+             "per second on one core, extractor calls only.", "",
+             "| extractor | headline F1 | " + " | ".join(corpora) + " | pages/s |",
+             "| --- |" + " ---: |" * (len(corpora) + 2)]
+    for extractor in html.index:
+        def f1(corpus: str, name: str = extractor) -> str:
+            return _pair(html.at[name, corpus], text.at[name, corpus])
+
+        speeds = _pair(speed.get(("html", extractor)), speed.get(("text", extractor)), digits=0)
+        lines.append(f"| {extractor} | **{f1('headline')}** | "
+                     + " | ".join(f1(corpus) for corpus in corpora) + f" | {speeds} |")
+    return lines
+
+
+def recurrence_section(recurrence: dict[str, Any]) -> list[str]:
+    """Recurring boilerplate removed / content kept, with and without the site index."""
+    table = recurrence_table(recurrence)
+    table = table[table["system"].isin(RECURRENCE_SYSTEMS)]
+    cases = list(dict.fromkeys(table["case"]))
+    lines = ["Recurring boilerplate removed / content kept (share of paragraphs) on sites "
+             "whose template repeats from page to page, with and without the site index "
+             "(`benchmarks/recurrence.py`: synthetic sites in held-out templates, and "
+             "dragnet's multi-page test sites).", "",
+             "| system | " + " | ".join(cases) + " |", "| --- |" + " ---: |" * len(cases)]
+    for system in dict.fromkeys(table["system"]):
+        rows = table[table["system"] == system].set_index("case")
+        lines.append(f"| {system} | " + " | ".join(
+            _pair(rows.at[case, "boilerplate_recall"], rows.at[case, "content_recall"])
+            for case in cases) + " |")
+    return lines
+
+
+def throughput_section(throughput: dict[str, Any]) -> list[str]:
+    """Pages per second of the command per ``--jobs``, and its peak memory per input size."""
+    speeds = ", ".join(f"{s['pages_per_second']:.0f} pages/s with `--jobs {s['jobs']}`"
+                       for s in throughput["speed"])
+    memory = ", ".join(f"{m['tree_rss_mb']:.0f} MB for {m['pages']:,} pages"
+                       for m in throughput["memory"])
+    return [f"`boilerplate score` on {throughput['pages']:,} synthetic HTML pages "
+            f"(`benchmarks/throughput.py`, start-up included): {speeds}; peak memory of "
+            f"the command and its worker with `--jobs 1`: {memory}."]
+
+
+def render(results: dict[str, Any]) -> str:
+    """The README's results block (between the markers) for ``results.json``."""
+    m = results["machine"]
+    lines = [f"Made by `{results['command']}` on {results['date']} from commit "
+             f"`{results['commit']}`, on {m['cpus']} CPU cores ({m['arch']}, {m['system']}, "
+             f"Python {m['python']}). Generated: edit the script, not this block; "
+             "`--from-json benchmarks/results.json` re-renders it without running anything.",
+             "", *quality_section(results["quality"]), "",
+             *recurrence_section(results["recurrence"])]
+    if "throughput" in results:
+        lines += ["", *throughput_section(results["throughput"])]
+    lines += ["", "Plots, the confusion matrix of the labels and the worst pages: "
+              "`notebooks/02-evaluation.ipynb`, or `boilerplate evaluate --report DIR` "
+              "(see below)."]
+    return "\n".join(lines)
+
+
+def replace_block(readme: str, block: str) -> str:
+    """``readme`` with the text between the markers replaced by ``block``, nothing else changed;
+    without markers, a "Results" section holding them and ``block`` is added at the end."""
+    if readme.count(START) != readme.count(END) or readme.count(START) > 1:
+        raise ValueError(f"README must hold {START} and {END} once each, or neither")
+    if START not in readme:
+        return readme.rstrip("\n") + f"\n\n## Results\n\n{START}\n{block}\n{END}\n"
+    head, rest = readme.split(START, 1)
+    old, tail = rest.split(END, 1)
+    if START in old or not old.startswith("\n"):
+        raise ValueError(f"{START} must come before {END}, each on its own line")
+    return f"{head}{START}\n{block}\n{END}{tail}"
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the benchmarks (or read their saved numbers) and rewrite the README's block."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--from-json", type=Path, default=None, metavar="PATH",
+                        help="re-render from a results.json instead of running the benchmarks")
+    parser.add_argument("--json", type=Path, default=RESULTS_JSON_DEFAULT,
+                        help="where a run saves its numbers (default: benchmarks/results.json)")
+    parser.add_argument("--reports", type=Path, default=REPORTS_DEFAULT,
+                        help="folder for the benchmarks' own reports and JSON (default: reports)")
+    parser.add_argument("--limit", type=int, default=None,
+                        help="quality benchmark on the first N pages of each corpus only")
+    parser.add_argument("--readme", type=Path, default=ROOT / "README.md")
+    args = parser.parse_args(argv)
+    if args.from_json is not None:
+        results = json.loads(args.from_json.read_text(encoding="utf-8"))
+    else:
+        command = "python benchmarks/readme_results.py" + (f" --limit {args.limit}"
+                                                           if args.limit else "")
+        results = {"command": command, "date": datetime.date.today().isoformat(),
+                   "commit": git_commit(), "machine": machine(),
+                   **run_benchmarks(args.reports, args.limit)}
+        args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {args.json}", file=sys.stderr)
+    readme = args.readme.read_text(encoding="utf-8")
+    args.readme.write_text(replace_block(readme, render(results)), encoding="utf-8")
+    print(f"rewrote the results block of {args.readme}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
