@@ -129,7 +129,8 @@ def load_model(path: str | os.PathLike[str] | None = None, trust: bool = False) 
     try:
         card = json.loads(card_path(model_path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        raise ModelError(f"model card {card_path(model_path)} missing or unreadable: {error}") from None
+        raise ModelError(f"model card {card_path(model_path)} missing or unreadable: "
+                         f"{error}") from None
     if card.get("format_version") != FORMAT_VERSION:
         raise ModelError(f"{model_path} has format version {card.get('format_version')}, "
                          f"this version reads {FORMAT_VERSION}; retrain with `boilerplate train`")

@@ -119,7 +119,9 @@ NAVIGATION_CLASS = re.compile(
     r"^(nav\w*|menu\w*|breadcrumbs?|pagination|pager|paging|topbar|toolbar|tabs?|"
     r"sitemap|skip\w*|masthead|navbar|subnav|dropdown)$"
 )
-COMMENT_CLASS = re.compile(r"^(comments?|commentlist|comment\w+|discussion|disqus\w*|replies|reply)$")
+COMMENT_CLASS = re.compile(
+    r"^(comments?|commentlist|comment\w+|discussion|disqus\w*|replies|reply)$"
+)
 SOCIAL_CLASS = re.compile(
     r"^(share\w*|social\w*|sharing|follow|newsletter|subscribe|signup|related\w*|"
     r"recommended|popular|trending|tags?|author\w*|byline|widget\w*|sidebar\w*)$"

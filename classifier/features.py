@@ -69,7 +69,8 @@ DENSE_FEATURES: tuple[str, ...] = (*SHAPE_FEATURES, *CUE_NAMES, *POSITION_FEATUR
 CONTAINER_LEVELS = 8
 CONTAINER_COLUMNS = tuple(f"container_{level}" for level in range(CONTAINER_LEVELS))
 META_COLUMNS = ("page", "index", *CONTAINER_COLUMNS)
-TABLE_COLUMNS = ("page", "index", *CONTAINER_COLUMNS, "n", "text", "lines", "is_html", "tag", "depth",
+TABLE_COLUMNS = ("page", "index", *CONTAINER_COLUMNS, "n", "text", "lines", "is_html", "tag",
+                 "depth",
                  "link_density", "dom", *LANDMARKS, "recurrence_known", "recurrence_pages",
                  "recurrence_share", "recurrence_jaccard", "recurrence_site_pages")
 
@@ -227,7 +228,7 @@ def _shape_and_words(texts: list[str], pages: np.ndarray, full_lengths: np.ndarr
     stop_masks: dict[str | None, np.ndarray] = {}  # per language: which distinct tokens
     known_pages = []
     page_starts = np.flatnonzero(np.r_[True, token_page[1:] != token_page[:-1]])
-    for a, b in zip(page_starts, np.r_[page_starts[1:], len(codes_of)]):
+    for a, b in zip(page_starts, np.r_[page_starts[1:], len(codes_of)], strict=True):
         sample = distinct[codes_of[a: a + 2 * LANGUAGE_SAMPLE_TOKENS]]
         language = guess_language([t for t in sample if t != _END])
         if language not in stop_masks:

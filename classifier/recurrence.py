@@ -181,9 +181,11 @@ class SiteIndex:
         exact = _hashes(normalised) if normalised else np.zeros(0, dtype=np.uint64)
         nodes: list[int] = []
         fresh: list[tuple[int, str]] = []
-        for h, text in zip(exact.tolist(), normalised):
-            node = site.node_of_hash.get(h)
-            if node is None:
+        for h, text in zip(exact.tolist(), normalised, strict=True):
+            known = site.node_of_hash.get(h)
+            if known is not None:
+                node = known
+            else:
                 node = site.node_of_hash[h] = len(site.node_pages)
                 site.node_pages.append(set())
                 site.node_hashes.append(h)
@@ -195,7 +197,7 @@ class SiteIndex:
         if fresh:
             minhashes = self._minhashes(shingle_sets([t for _, t in fresh], self.config))
             with site.lsh.insertion_session() as session:
-                for (node, _), minhash in zip(fresh, minhashes):
+                for (node, _), minhash in zip(fresh, minhashes, strict=True):
                     session.insert(node, minhash, check_duplication=False)
                     site.signatures[node] = minhash.hashvalues
 
@@ -226,8 +228,8 @@ class SiteIndex:
         normalised = [normalise(t) for t in texts]
         exact = _hashes(normalised).tolist() if normalised else []
         need_near = [i for i, text in enumerate(normalised) if len(text) >= self.config.min_chars]
-        minhashes = dict(zip(need_near, self._minhashes(
-            shingle_sets([normalised[i] for i in need_near], self.config))))
+        near = self._minhashes(shingle_sets([normalised[i] for i in need_near], self.config))
+        minhashes = dict(zip(need_near, near, strict=True))
         answers = []
         for i, h in enumerate(exact):
             pages: set[int] = set()
@@ -249,14 +251,16 @@ class SiteIndex:
                     if found:
                         pages |= found
                         best = max(best, similarity)
-            answers.append(Recurrence(pages=len(pages), share=len(pages) / others if others else 0.0,
+            answers.append(Recurrence(pages=len(pages),
+                                      share=len(pages) / others if others else 0.0,
                                       jaccard=best, site_pages=others))
         return answers
 
     def annotate(self, page: Page) -> Page:
         """Set ``recurrence`` on each paragraph of ``page``; returns the page."""
-        answers = self.recurrence(page)
-        for paragraph, answer in zip(page.paragraphs, answers or [None] * len(page.paragraphs)):
+        answers: Sequence[Recurrence | None] = (self.recurrence(page)
+                                                 or [None] * len(page.paragraphs))
+        for paragraph, answer in zip(page.paragraphs, answers, strict=True):
             paragraph.recurrence = answer
         return page
 
@@ -303,7 +307,7 @@ class SiteIndex:
                 with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
                     archive.writestr("header.json", json.dumps(header))
                     buffer = io.BytesIO()
-                    np.savez(buffer, **arrays)
+                    np.savez(buffer, **arrays)  # type: ignore[arg-type]  # numpy's stub
                     archive.writestr("arrays.npz", buffer.getvalue())
                 handle.flush()
                 os.fsync(handle.fileno())
@@ -334,7 +338,8 @@ class SiteIndex:
             for n, key in enumerate(header["sites"]):
                 index._restore_site(key, header["pages"][n], arrays, n)
         except (KeyError, TypeError, ValueError, IndexError) as error:
-            raise IndexFileError(f"index file {path} is inconsistent ({error}); rebuild it") from None
+            raise IndexFileError(f"index file {path} is inconsistent ({error}); "
+                                 "rebuild it") from None
         return index
 
     def _restore_site(self, key: str, pages: list[list], arrays: dict[str, np.ndarray],
@@ -352,7 +357,7 @@ class SiteIndex:
                 site.page_nodes.setdefault(page, []).append(node)
         signatures = arrays[f"{n}.signatures"]
         with site.lsh.insertion_session() as session:
-            for node, values in zip(arrays[f"{n}.signed"].tolist(), signatures):
+            for node, values in zip(arrays[f"{n}.signed"].tolist(), signatures, strict=True):
                 minhash = LeanMinHash(seed=self.config.seed, hashvalues=values, scheme="affine64")
                 session.insert(node, minhash, check_duplication=False)
                 site.signatures[node] = minhash.hashvalues

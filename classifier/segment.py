@@ -61,7 +61,7 @@ def segment_text(raw: str) -> list[Paragraph]:
     """
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     blocks = _BLANK_LINE.split(text) if _BLANK_LINE.search(text) else text.split("\n")
-    paragraphs = []
+    paragraphs: list[Paragraph] = []
     for block in blocks:
         stripped = block.strip("\n")
         normalised = normalise_space(stripped)

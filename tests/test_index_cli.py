@@ -100,6 +100,7 @@ def test_python_api_gives_the_cli_answers(tmp_path):
         index_page(page, index)
     scored = list(score_pages(pages, model, index=index))
     for record, page in zip(_records(cli.stdout), scored, strict=True):
-        assert [p["label"] for p in record["paragraphs"]] == [p.label.value for p in page.paragraphs]
+        labels = [p.label.value for p in page.paragraphs]
+        assert [p["label"] for p in record["paragraphs"]] == labels
         assert [p["score"] for p in record["paragraphs"]] == [round(p.score, 4)
                                                              for p in page.paragraphs]

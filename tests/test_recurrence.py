@@ -45,7 +45,8 @@ def test_near_duplicate_with_changed_date_and_name_is_matched():
 def test_exact_duplicate_after_normalisation_has_jaccard_one():
     index = SiteIndex()
     index.add(page("a.com", 0, "Copyright 2023 Example Media. All rights reserved."))
-    _, footer = index.recurrence(page("a.com", 1, "COPYRIGHT 2024 Example Media - all rights reserved"))
+    probe = page("a.com", 1, "COPYRIGHT 2024 Example Media - all rights reserved")
+    _, footer = index.recurrence(probe)
     assert footer.pages == 1 and footer.jaccard == 1.0
 
 

@@ -6,7 +6,7 @@ from classifier import Label, clean_text, score_text
 def test_seed_page_labels_exactly(model, seed_text, seed_labels):
     page = score_text(seed_text, model=model)
     assert len(page.paragraphs) == len(seed_labels)
-    for paragraph, expected in zip(page.paragraphs, seed_labels):
+    for paragraph, expected in zip(page.paragraphs, seed_labels, strict=True):
         assert paragraph.text.startswith(expected["starts_with"])
         acceptable = {expected["label"]}
         if "boilerplate is an acceptable answer" in expected.get("note", ""):

@@ -22,7 +22,8 @@ def test_text_empty_and_whitespace_give_nothing():
 
 def test_html_blocks_and_dom_facts():
     html = """<html><head><title>T</title><style>p{}</style></head><body>
-    <nav class="main-menu"><ul><li><a href="/">Home</a></li><li><a href="/n">News</a></li></ul></nav>
+    <nav class="main-menu"><ul><li><a href="/">Home</a></li>
+    <li><a href="/n">News</a></li></ul></nav>
     <article><h1>Headline here</h1><p>First <b>bold</b> paragraph with <a href="#">a link</a>.</p>
     <script>var x = 1;</script><div hidden>secret</div><p style="display: none">gone</p>
     <div>line one<br>line two</div></article>

@@ -44,10 +44,10 @@ def decode(data: bytes, charset: str | None = None) -> str:
     except UnicodeDecodeError:
         pass
     for label in (charset, declared_charset(data)):
-        codec = _codec(label)
-        if codec and codec != "utf-8":
+        declared = _codec(label)
+        if declared and declared != "utf-8":
             try:
-                return data.decode(codec)
+                return data.decode(declared)
             except (UnicodeDecodeError, LookupError):
                 continue
     return data.decode("cp1252", "replace")

@@ -1,1 +1,2 @@
-"""Building the training data and the model from the public corpora (offline, not on the hot path)."""
+"""Building the training data and the model from the public corpora (offline, not on the hot
+path)."""

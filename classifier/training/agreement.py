@@ -22,7 +22,7 @@ from rapidfuzz.distance import LCSseq
 
 from classifier.evaluation import word_tokens
 from classifier.segment import segment_html
-from classifier.training.align import gold_shares
+from classifier.training.align import gold_shares, tokens_with_owner
 from classifier.training.datasets import datasets_dir, iter_records
 
 CONTENT_BLOCKS = frozenset({"headline", "fulltext", "supplemental"})
@@ -32,12 +32,7 @@ THRESHOLDS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 def hand_labels(paragraph_texts: Sequence[str], blocks: Sequence[dict[str, Any]]) -> np.ndarray:
     """Per paragraph, whether most of its aligned tokens sit in hand-labelled content blocks
     (paragraphs with no aligned token are not content)."""
-    tokens: list[str] = []
-    owner: list[int] = []
-    for i, text in enumerate(paragraph_texts):
-        words = word_tokens(text)
-        tokens += words
-        owner += [i] * len(words)
+    tokens, owner = tokens_with_owner(paragraph_texts)
     block_tokens: list[str] = []
     block_content: list[bool] = []
     for block in blocks:

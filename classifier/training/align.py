@@ -2,10 +2,13 @@
 
 A paragraph's *gold share* is the share of its word tokens that fall in blocks of the page's
 token sequence matching the gold token sequence in order: a longest common subsequence of the
-whole page's tokens and the gold's (``rapidfuzz``'s bit-parallel LCS, far faster than difflib). A paragraph whose gold share reaches ``CONTENT_SHARE_THRESHOLD`` is content.
+whole page's tokens and the gold's (``rapidfuzz``'s bit-parallel LCS, far faster than
+difflib). A paragraph whose gold share reaches ``CONTENT_SHARE_THRESHOLD`` is content.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 from rapidfuzz.distance import LCSseq
@@ -30,14 +33,20 @@ def matched_mask(tokens: list[str], reference: list[str]) -> np.ndarray:
     return mask
 
 
-def gold_shares(paragraphs: list[Paragraph], gold: str) -> np.ndarray:
-    """Per paragraph, the share of its tokens aligned in order to ``gold`` (0..1)."""
+def tokens_with_owner(texts: Sequence[str]) -> tuple[list[str], list[int]]:
+    """The word tokens of ``texts`` in order, and for each the number of its text."""
     tokens: list[str] = []
     owner: list[int] = []
-    for i, paragraph in enumerate(paragraphs):
-        words = word_tokens(paragraph.text)
-        tokens.extend(words)
-        owner.extend([i] * len(words))
+    for i, text in enumerate(texts):
+        words = word_tokens(text)
+        tokens += words
+        owner += [i] * len(words)
+    return tokens, owner
+
+
+def gold_shares(paragraphs: list[Paragraph], gold: str) -> np.ndarray:
+    """Per paragraph, the share of its tokens aligned in order to ``gold`` (0..1)."""
+    tokens, owner = tokens_with_owner([p.text for p in paragraphs])
     mask = matched_mask(tokens, word_tokens(gold))
     owners = np.asarray(owner, dtype=np.int64)
     totals = np.bincount(owners, minlength=len(paragraphs))

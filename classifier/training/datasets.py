@@ -31,7 +31,8 @@ def iter_records(root: Path, datasets: Sequence[str] = DATASETS,
     for name in datasets:
         path = root / f"{name}.jsonl.gz"
         if not path.exists():
-            raise FileNotFoundError(f"dataset file {path} not found (is {root} the datasets folder?)")
+            raise FileNotFoundError(f"dataset file {path} not found "
+                                    f"(is {root} the datasets folder?)")
         with gzip.open(path, "rt", encoding="utf-8") as lines:
             for line in lines:
                 record = json.loads(line)

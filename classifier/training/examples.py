@@ -41,7 +41,7 @@ def _text_page(record: dict[str, Any], suffix: str, text: str, html_page: Page,
     labels = label_paragraphs(paragraphs, record["gold_text"], comments)
     kinds = transfer_kinds(paragraphs, html_page.paragraphs,
                            [p.label or Label.OTHER for p in html_page.paragraphs])
-    for paragraph, label, kind in zip(paragraphs, labels, kinds):
+    for paragraph, label, kind in zip(paragraphs, labels, kinds, strict=True):
         if label in (Label.CONTENT, Label.COMMENT):
             paragraph.label = label
         else:
@@ -54,8 +54,8 @@ def record_pages(record: dict[str, Any]) -> list[Page]:
     """The labelled HTML page of ``record`` and its two text renderings (scraper, joined)."""
     comments = comments_gold(record)
     paragraphs = segment_html(record["html"])
-    for paragraph, label in zip(paragraphs, label_paragraphs(paragraphs, record["gold_text"],
-                                                            comments)):
+    labels = label_paragraphs(paragraphs, record["gold_text"], comments)
+    for paragraph, label in zip(paragraphs, labels, strict=True):
         paragraph.label = label
     html_page = Page(id=record["id"], raw="", kind=InputKind.HTML, url=record.get("url"),
                      site=site_key(record), paragraphs=paragraphs)
@@ -101,7 +101,7 @@ def annotate_leave_one_out(pages: list[Page], indexed_share: float, seed: int) -
             index.add_texts(site, page.id, [p.text for p in page.paragraphs])
         for page in group:
             answers = index.recurrence_of_texts(site, page.id, [p.text for p in page.paragraphs])
-            for paragraph, answer in zip(page.paragraphs, answers or []):
+            for paragraph, answer in zip(page.paragraphs, answers or [], strict=True):
                 paragraph.recurrence = answer
             annotated += 1
     return annotated

@@ -43,7 +43,7 @@ def sample(root: Path, per_kind: int, seed: int) -> list[dict]:
     for record in iter_records(root, ["dragnet", "cleaneval", "l3s-gn1"], ["train"]):
         paragraphs = segment_html(record["html"])
         labels = label_paragraphs(paragraphs, record["gold_text"], comments_gold(record))
-        for p, label in zip(paragraphs, labels):
+        for p, label in zip(paragraphs, labels, strict=True):
             if label in BOILERPLATE_KINDS:
                 pool[label].append({"page_id": record["id"], "paragraph_index": p.index,
                                     "text_sha1": text_sha1(p.text), "rule_kind": label.value,

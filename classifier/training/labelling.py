@@ -30,9 +30,8 @@ from classifier.cues import (
     NAVIGATION_TEXT,
 )
 from classifier.document import Paragraph
-from classifier.evaluation import word_tokens
 from classifier.labels import Label
-from classifier.training.align import CONTENT_SHARE_THRESHOLD, gold_shares
+from classifier.training.align import CONTENT_SHARE_THRESHOLD, gold_shares, tokens_with_owner
 
 #: A paragraph this much link text, and this short, is a navigation link.
 LINK_DENSITY_NAV = 0.8
@@ -67,7 +66,7 @@ def label_paragraphs(paragraphs: list[Paragraph], gold: str, comments: str) -> l
     comment = (gold_shares(paragraphs, comments) >= CONTENT_SHARE_THRESHOLD if comments.strip()
                else np.zeros(len(paragraphs), dtype=bool))
     return [Label.CONTENT if c else Label.COMMENT if m else weak_kind(p)
-            for p, c, m in zip(paragraphs, content, comment)]
+            for p, c, m in zip(paragraphs, content, comment, strict=True)]
 
 
 def transfer_kinds(target: list[Paragraph], source: list[Paragraph],
@@ -75,18 +74,8 @@ def transfer_kinds(target: list[Paragraph], source: list[Paragraph],
     """For each ``target`` paragraph, the majority boilerplate kind of the ``source`` paragraphs
     its tokens align to (``None`` where nothing aligns). Used to give a text rendering of a page
     the kinds its HTML paragraphs got, since the text has no DOM for the rules to read."""
-    target_tokens: list[str] = []
-    target_owner: list[int] = []
-    for i, p in enumerate(target):
-        words = word_tokens(p.text)
-        target_tokens += words
-        target_owner += [i] * len(words)
-    source_tokens: list[str] = []
-    source_owner: list[int] = []
-    for i, p in enumerate(source):
-        words = word_tokens(p.text)
-        source_tokens += words
-        source_owner += [i] * len(words)
+    target_tokens, target_owner = tokens_with_owner([p.text for p in target])
+    source_tokens, source_owner = tokens_with_owner([p.text for p in source])
     votes: list[dict[Label, int]] = [{} for _ in target]
     for block in LCSseq.opcodes(target_tokens, source_tokens).as_matching_blocks():
         for k in range(block.size):

@@ -159,7 +159,8 @@ def _ad(tag: str, number: int) -> str:
 def _page_items(template: _Template, article: list[str], fill: _Filler,
                 catalogue: Catalogue, rng: random.Random) -> list[tuple[str, Label, str]]:
     """(text, label, slot) of one page in reading order; slot names the HTML markup."""
-    items: list[tuple[str, Label, str]] = [(n, Label.NAVIGATION, "nav") for n in template.navigation]
+    items: list[tuple[str, Label, str]] = [(n, Label.NAVIGATION, "nav")
+                                           for n in template.navigation]
     ads = 0
 
     def ad() -> tuple[str, Label, str]:
@@ -203,9 +204,11 @@ _SLOT_MARKUP = {
     "ad": ("<p>{}</p>", '<div class="ad-slot">{}</div>', "<p>{}</p>"),
     "share": ("<p>{}</p>", '<div class="share-bar"><a href="/share">{}</a></div>',
               '<div class="social">{}</div>'),
-    "disclaimer": ("<p>{}</p>", '<footer><p class="disclaimer">{}</p></footer>', "<p><em>{}</em></p>"),
+    "disclaimer": ("<p>{}</p>", '<footer><p class="disclaimer">{}</p></footer>',
+                   "<p><em>{}</em></p>"),
     "copyright": ("<p>{}</p>", '<footer><p class="copyright">{}</p></footer>', "<p>{}</p>"),
-    "comment": ("<p>{}</p>", '<div class="comment"><p>{}</p></div>', '<div class="comments">{}</div>'),
+    "comment": ("<p>{}</p>", '<div class="comment"><p>{}</p></div>',
+                '<div class="comments">{}</div>'),
 }
 
 
@@ -219,7 +222,7 @@ def _html(items: list[tuple[str, Label, str]], style: str) -> str:
 def _labelled(paragraphs: list[Paragraph], labels: list[Label]) -> list[Paragraph] | None:
     if len(paragraphs) != len(labels):
         return None
-    for paragraph, label in zip(paragraphs, labels):
+    for paragraph, label in zip(paragraphs, labels, strict=True):
         paragraph.label = label
     return paragraphs
 
