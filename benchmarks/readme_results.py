@@ -140,7 +140,7 @@ def throughput_section(throughput: dict[str, Any]) -> list[str]:
     """Pages per second of the command per ``--jobs``, and its peak memory per input size."""
     speeds = ", ".join(f"{s['pages_per_second']:.0f} pages/s with `--jobs {s['jobs']}`"
                        for s in throughput["speed"])
-    memory = ", ".join(f"{m['tree_rss_mb']:.0f} MB for {m['pages']:,} pages"
+    memory = ", ".join(f"{m['tree_rss_mb']:,.0f} MB for {m['pages']:,} pages"
                        for m in throughput["memory"])
     return [f"`boilerplate score` on {throughput['pages']:,} synthetic HTML pages "
             f"(`benchmarks/throughput.py`, start-up included): {speeds}; peak memory of "

@@ -11,7 +11,7 @@ from the JSON the benchmarks write (``benchmarks/quality.py --json``, ``benchmar
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from classifier.training.evaluate import MODES, THRESHOLD_GRID, ScoredPage, repo
 WORST_PAGES_DEFAULT = 5
 #: Characters of a paragraph shown in a table (enough to recognise it, short enough to scan).
 EXCERPT_CHARS_DEFAULT = 120
-#: Where the report and the notebooks look for benchmark JSON unless told otherwise.
+#: Where the report tells people to put the benchmarks' JSON.
 QUALITY_JSON_DEFAULT = Path("reports/quality.json")
 RECURRENCE_JSON_DEFAULT = Path("reports/recurrence.json")
 
@@ -278,7 +278,11 @@ def write_report(directory: Path, scored: Sequence[ScoredPage], options: ReportO
     return path
 
 
-def _peer_sections(quality: dict[str, Any] | None, figure: Any) -> list[str]:
+#: Saves a figure under a file name and gives the markdown that shows it: (figure, name, alt).
+_FigureLink = Callable[[Any, str, str], str]
+
+
+def _peer_sections(quality: dict[str, Any] | None, figure: _FigureLink) -> list[str]:
     from classifier import plots
 
     if quality is None:
@@ -303,7 +307,7 @@ def _peer_sections(quality: dict[str, Any] | None, figure: Any) -> list[str]:
     return lines
 
 
-def _recurrence_section(recurrence: dict[str, Any] | None, figure: Any) -> list[str]:
+def _recurrence_section(recurrence: dict[str, Any] | None, figure: _FigureLink) -> list[str]:
     from classifier import plots
 
     lines = ["## Recurrence ablation", ""]

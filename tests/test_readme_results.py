@@ -1,0 +1,47 @@
+"""The README's results block: rendered from benchmark JSON, spliced in leaving the rest alone."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from benchmarks.readme_results import END, START, render, replace_block
+from tests.conftest import FIXTURES, ROOT
+
+
+def test_fixture_renders_to_the_expected_markdown():
+    results = json.loads((FIXTURES / "readme-results.json").read_text(encoding="utf-8"))
+    expected = (FIXTURES / "readme-results.md").read_text(encoding="utf-8")
+    assert render(results) == expected.rstrip("\n")
+
+
+def test_block_replacement_leaves_the_rest_of_the_readme_byte_identical():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    head, rest = readme.split(START)
+    tail = rest.split(END)[1]
+    replaced = replace_block(readme, "new | numbers")
+    assert replaced == f"{head}{START}\nnew | numbers\n{END}{tail}"
+    assert replace_block(replaced, rest.split(END)[0].strip("\n")) == readme
+
+
+def test_missing_block_is_added_under_a_results_heading_at_the_end():
+    readme = "# project\n\n## Quick start\n\n```sh\npip install .\n```\n"
+    replaced = replace_block(readme, "numbers")
+    assert replaced.startswith(readme)
+    assert replaced[len(readme):] == f"\n## Results\n\n{START}\nnumbers\n{END}\n"
+
+
+@pytest.mark.parametrize("readme", [f"{START}\n", f"{END}\n{START}\n",
+                                    f"{START}\n{END}\n{START}\n{END}\n"])
+def test_broken_markers_are_refused(readme):
+    with pytest.raises(ValueError):
+        replace_block(readme, "numbers")
+
+
+def test_readme_block_is_the_rendering_of_the_committed_results():
+    """The README shows exactly what ``benchmarks/results.json`` holds: nobody edited it by hand,
+    and the renderer has not changed since it was last run."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    results = json.loads((ROOT / "benchmarks" / "results.json").read_text(encoding="utf-8"))
+    assert replace_block(readme, render(results)) == readme
