@@ -137,14 +137,18 @@ def recurrence_section(recurrence: dict[str, Any]) -> list[str]:
 
 
 def throughput_section(throughput: dict[str, Any]) -> list[str]:
-    """Pages per second of the command per ``--jobs``, and its peak memory per input size."""
-    speeds = ", ".join(f"{s['pages_per_second']:.0f} pages/s with `--jobs {s['jobs']}`"
-                       for s in throughput["speed"])
-    memory = ", ".join(f"{m['tree_rss_mb']:,.0f} MB for {m['pages']:,} pages"
-                       for m in throughput["memory"])
-    return [f"`boilerplate score` on {throughput['pages']:,} synthetic HTML pages "
-            f"(`benchmarks/throughput.py`, start-up included): {speeds}; peak memory of "
-            f"the command and its worker with `--jobs 1`: {memory}."]
+    """Pages per second of the command per ``--jobs``, and its peak memory per input size,
+    each alone (``--no-recurrence``) and with the site index."""
+    lines = [f"`boilerplate score` on {throughput['pages']:,} synthetic HTML pages of one site "
+             "(`benchmarks/throughput.py`, start-up included, peak memory of the command and "
+             "its worker with `--jobs 1`):", ""]
+    for recurrence, mode in ((False, "`--no-recurrence`"), (True, "with the site index")):
+        speeds = ", ".join(f"{s['pages_per_second']:.0f} pages/s with `--jobs {s['jobs']}`"
+                           for s in throughput["speed"] if s.get("recurrence") == recurrence)
+        memory = ", ".join(f"{m['tree_rss_mb']:,.0f} MB for {m['pages']:,} pages"
+                           for m in throughput["memory"] if m.get("recurrence") == recurrence)
+        lines.append(f"- {mode}: {speeds}; {memory}.")
+    return lines
 
 
 def render(results: dict[str, Any]) -> str:

@@ -113,7 +113,7 @@ def dragnet_cases(root: Path) -> list[Case]:
                 html = raw if kind is InputKind.HTML else _wrap_paragraphs(raw)
                 cases.append(Case(page, "dragnet", html,
                                   [r and label not in (Label.CONTENT, Label.COMMENT)
-                                   for r, label in zip(recurring, labels)],
+                                   for r, label in zip(recurring, labels, strict=True)],
                                   [label is Label.CONTENT for label in labels]))
     return cases
 
@@ -123,14 +123,15 @@ def _contained(paragraph: Paragraph, output: str) -> bool:
     return bool(needle) and f" {needle} " in f" {output} "
 
 
-def _score(cases: Sequence[Case], kept: Callable[[Case], list[bool]]) -> dict[str, dict[str, float]]:
+def _score(cases: Sequence[Case], kept: Callable[[Case], list[bool]]
+           ) -> dict[str, dict[str, float]]:
     """Recall of recurring boilerplate (removed) and of content (kept), per source and kind."""
     tallies: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for case in cases:
         keep = kept(case)
         key = f"{case.source}/{case.page.kind.value}"
         t = tallies[key]
-        for k, boiler, content in zip(keep, case.recurring_boilerplate, case.content):
+        for k, boiler, content in zip(keep, case.recurring_boilerplate, case.content, strict=True):
             if boiler:
                 t[0] += 1
                 t[1] += not k
@@ -160,7 +161,8 @@ def ours(cases: Sequence[Case], with_index: bool) -> dict[str, dict[str, float]]
     return _score(cases, lambda c: [p.label in keep for p in c.page.paragraphs])
 
 
-def peer(cases: Sequence[Case], extract: Callable[[str], str | None]) -> dict[str, dict[str, float]]:
+def peer(cases: Sequence[Case], extract: Callable[[str], str | None]
+         ) -> dict[str, dict[str, float]]:
     """A peer that reads HTML; pages are given in site order (as a crawl would)."""
     outputs = {}
     for case in sorted(cases, key=lambda c: (c.page.site or "", c.page.id)):

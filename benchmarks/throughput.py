@@ -7,13 +7,15 @@ Builds synthetic HTML pages (an article of its own per page, inside the navigati
 footer and disclaimer its site repeats) as one JSON-lines file, then runs the real command,
 ``python -m classifier score --format jsonl --quiet``, as a subprocess:
 
-* speed: the same ``--pages`` input with each ``--jobs`` value; pages per second is pages over
-  the command's wall time, start-up (imports, model, workers) included;
+* speed: the same ``--pages`` input with each ``--jobs`` value, with ``--no-recurrence`` (one
+  pass, each page alone) and with the default two passes and the site index; pages per second
+  is pages over the command's wall time, start-up (imports, model, workers) included;
 * memory: ``--jobs 1`` on inputs of each ``--memory-pages`` size; peak RSS is sampled every
   20 ms over the command's whole process tree (the command, its fork server and worker; needs
   psutil) and read exactly for the command's own process (``wait4``). Streaming with bounded
-  queues should keep the peak flat: the largest input's peak should be within 20% of the
-  smallest's.
+  queues keeps the peak flat apart from the site index: with ``--no-recurrence`` the largest
+  input's peak should be within 20% of the smallest's; with the index, memory grows with the
+  paragraphs indexed (each worker holds a copy).
 
 Pages are generated, not read from the corpora, so the benchmark runs anywhere.
 """
@@ -95,10 +97,11 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def run_score(input_path: Path, jobs: int, output: Path) -> dict[str, float]:
+def run_score(input_path: Path, jobs: int, output: Path, recurrence: bool) -> dict[str, float]:
     """Run the command once; wall seconds, peak RSS of its process (and of its tree) in MB."""
     command = [sys.executable, "-m", "classifier", "score", "--format", "jsonl", "--quiet",
-               "--jobs", str(jobs), "-o", str(output), str(input_path)]
+               "--jobs", str(jobs), "-o", str(output), str(input_path),
+               "--recurrence" if recurrence else "--no-recurrence"]
     started = time.perf_counter()
     process = subprocess.Popen(command)
     peak_tree = 0
@@ -128,6 +131,10 @@ def run_score(input_path: Path, jobs: int, output: Path) -> dict[str, float]:
             "tree_rss_mb": peak_tree / 2**20}
 
 
+def _mode(recurrence: bool) -> str:
+    return "with the site index" if recurrence else "--no-recurrence"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=2000, help="pages for the speed runs")
@@ -144,28 +151,31 @@ def main() -> None:
         write_pages(speed_input, args.pages)
         print(f"speed: {args.pages} pages ({speed_input.stat().st_size / 2**20:.1f} MB of JSON "
               f"lines), {os.cpu_count()} CPUs")
-        for jobs in (int(j) for j in args.jobs.split(",")):
-            result = run_score(speed_input, jobs, output)
-            numbers["speed"].append({"jobs": jobs, **result,
-                                     "pages_per_second": args.pages / result["seconds"]})
-            print(f"  --jobs {jobs}: {args.pages / result['seconds']:7.1f} pages/s "
-                  f"({result['seconds']:.1f} s)")
+        for recurrence in (False, True):
+            for jobs in (int(j) for j in args.jobs.split(",")):
+                result = run_score(speed_input, jobs, output, recurrence)
+                numbers["speed"].append({"jobs": jobs, "recurrence": recurrence, **result,
+                                         "pages_per_second": args.pages / result["seconds"]})
+                print(f"  {_mode(recurrence)}, --jobs {jobs}: "
+                      f"{args.pages / result['seconds']:7.1f} pages/s ({result['seconds']:.1f} s)")
         sizes = [int(n) for n in args.memory_pages.split(",")]
-        peaks = []
         print("memory (--jobs 1): peak RSS of the command / of its process tree")
-        for size in sizes:
-            path = folder / f"memory-{size}.jsonl"
-            write_pages(path, size)
-            result = run_score(path, 1, output)
-            path.unlink()
-            peaks.append(result)
-            numbers["memory"].append({"pages": size, **result,
-                                      "pages_per_second": size / result["seconds"]})
-            print(f"  {size:6d} pages: {result['rss_mb']:6.1f} MB / {result['tree_rss_mb']:6.1f} MB"
-                  f"  ({size / result['seconds']:.1f} pages/s)")
-        first, last = peaks[0], peaks[-1]
-        print(f"  ratio {sizes[-1]} / {sizes[0]} pages: {last['rss_mb'] / first['rss_mb']:.2f} "
-              f"(command), {last['tree_rss_mb'] / max(first['tree_rss_mb'], 1e-9):.2f} (tree)")
+        for recurrence in (False, True):
+            peaks = []
+            for size in sizes:
+                path = folder / f"memory-{size}.jsonl"
+                write_pages(path, size)
+                result = run_score(path, 1, output, recurrence)
+                path.unlink()
+                peaks.append(result)
+                numbers["memory"].append({"pages": size, "recurrence": recurrence, **result,
+                                          "pages_per_second": size / result["seconds"]})
+                print(f"  {_mode(recurrence)}, {size:6d} pages: {result['rss_mb']:6.1f} MB / "
+                      f"{result['tree_rss_mb']:6.1f} MB  ({size / result['seconds']:.1f} pages/s)")
+            first, last = peaks[0], peaks[-1]
+            print(f"  {_mode(recurrence)}, ratio {sizes[-1]} / {sizes[0]} pages: "
+                  f"{last['rss_mb'] / first['rss_mb']:.2f} (command), "
+                  f"{last['tree_rss_mb'] / max(first['tree_rss_mb'], 1e-9):.2f} (tree)")
     if args.json:
         args.json.write_text(json.dumps(numbers, indent=2) + "\n", encoding="utf-8")
 

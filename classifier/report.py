@@ -22,7 +22,7 @@ import pandas as pd
 from classifier.api import THRESHOLD_DEFAULT
 from classifier.evaluation import Score, mean_scores, token_scores
 from classifier.labels import LABELS, Label
-from classifier.training.datasets import DATASETS, HEADLINE_DATASETS
+from classifier.training.datasets import DATASETS, EXCERPT_DATASETS, HEADLINE_DATASETS
 from classifier.training.evaluate import MODES, THRESHOLD_GRID, ScoredPage, report
 
 #: Pages listed per mode in the report's "worst pages" section.
@@ -127,8 +127,11 @@ def page_table(pages: Sequence[ScoredPage], threshold: float) -> pd.DataFrame:
                                        "recall", "f1"])
 
 
-def excerpt(text: str, chars: int = EXCERPT_CHARS_DEFAULT) -> str:
-    """``text`` on one line, cut to ``chars`` characters with an ellipsis."""
+def excerpt(text: str, chars: int = EXCERPT_CHARS_DEFAULT, dataset: str | None = None) -> str:
+    """``text`` on one line, cut to ``chars`` characters with an ellipsis; withheld for a
+    page of a corpus whose licence does not allow excerpts (``EXCERPT_DATASETS``)."""
+    if dataset is not None and dataset not in EXCERPT_DATASETS:
+        return f"({len(text.split())} words of a {dataset} page; not shown, see its licence)"
     line = " ".join(text.split())
     return line if len(line) <= chars else line[:chars - 1].rstrip() + "…"
 
@@ -145,7 +148,8 @@ def misclassified(page: ScoredPage, threshold: float,
             page.raws, page.scores, page.gold_labels, page.labels, strict=True)):
         if (score >= threshold) != (gold is Label.CONTENT):
             rows.append({"index": i, "gold": gold.value, "predicted": predicted.value,
-                         "score": float(score), "text": excerpt(raw, excerpt_chars)})
+                         "score": float(score),
+                         "text": excerpt(raw, excerpt_chars, page.dataset)})
     return pd.DataFrame(rows, columns=["index", "gold", "predicted", "score", "text"])
 
 

@@ -40,6 +40,12 @@ def iter_records(root: Path, datasets: Sequence[str] = DATASETS,
                     yield record
 
 
+#: Corpora whose licence lets short excerpts of their pages appear in committed outputs
+#: (reports, notebooks): Dragnet's data is AGPLv3, Readability's repository Apache-2.0. L3S-GN1
+#: (research use only, non-transferable) and CleanEval (no licence stated) are shown by ids and
+#: labels only.
+EXCERPT_DATASETS = frozenset({"dragnet", "readability"})
+
 #: Licence notes of each corpus, from the datasets' README; copied into every model card.
 LICENCE_NOTES = {
     "dragnet": "AGPLv3 (upstream README); research/non-commercial use, commercial use if "
