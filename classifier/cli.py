@@ -41,8 +41,16 @@ from classifier.recurrence import IndexFileError, SiteIndex
 from classifier.runner import TIME_LIMIT_DEFAULT, RunOptions, Summary, build_index, run
 
 
-def _input_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    decorators = [
+def _apply(command: Callable[..., Any], decorators: list[Callable[..., Any]]
+           ) -> Callable[..., Any]:
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def _reading_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """PATHS and how they are read: shared by scoring and indexing commands."""
+    return _apply(command, [
         click.argument("paths", nargs=-1, required=True),
         click.option("--input-type", type=click.Choice([t.value for t in InputType]),
                      default="auto", show_default=True,
@@ -58,6 +66,15 @@ def _input_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      help="JSON lines: text field."),
         click.option("--max-bytes", type=int, default=MAX_PAGE_BYTES_DEFAULT, show_default=True,
                      help="Larger pages get an error record instead of being scored."),
+        click.option("--site", default=None,
+                     help="Site key for every page (else the registered domain of its URL); "
+                          "pages without either get no recurrence evidence."),
+    ])
+
+
+def _input_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Everything ``score`` and ``clean`` take besides their output format."""
+    return _apply(_reading_options(command), [
         click.option("--model", "model_path", type=click.Path(dir_okay=False), default=None,
                      help="A model file other than the shipped one (needs --trust-model)."),
         click.option("--trust-model", is_flag=True,
@@ -83,13 +100,7 @@ def _input_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--index", "index_path", type=click.Path(dir_okay=False, path_type=Path),
                      default=None, help="A site index file to read evidence from and add this "
                      "run's pages to (created if missing, written atomically)."),
-        click.option("--site", default=None,
-                     help="Site key for every page (else the registered domain of its URL); "
-                          "pages without either get no recurrence evidence."),
-    ]
-    for decorator in reversed(decorators):
-        command = decorator(command)
-    return command
+    ])
 
 
 def _read_options(kw: dict[str, Any]) -> ReadOptions:
@@ -329,23 +340,10 @@ def index() -> None:
 
 
 def _index_inputs(command: Callable[..., Any]) -> Callable[..., Any]:
-    decorators = [
-        click.argument("paths", nargs=-1, required=True),
+    return _apply(_reading_options(command), [
         click.option("--index", "index_path", type=click.Path(dir_okay=False, path_type=Path),
                      required=True, help="The index file (written atomically)."),
-        click.option("--input-type", type=click.Choice([t.value for t in InputType]),
-                     default="auto", show_default=True),
-        click.option("--glob", default="*", show_default=True),
-        click.option("--id-field", default="id", show_default=True),
-        click.option("--url-field", default="url", show_default=True),
-        click.option("--html-field", default="html", show_default=True),
-        click.option("--text-field", default="text", show_default=True),
-        click.option("--max-bytes", type=int, default=MAX_PAGE_BYTES_DEFAULT, show_default=True),
-        click.option("--site", default=None, help="Site key for every page."),
-    ]
-    for decorator in reversed(decorators):
-        command = decorator(command)
-    return command
+    ])
 
 
 def _add_to_index(kw: dict[str, Any], index: SiteIndex) -> None:
