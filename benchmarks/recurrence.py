@@ -260,9 +260,11 @@ def _speed_text(speed: dict[str, float]) -> str:
     lines = [f"index add: {speed['add_paragraphs_per_s']:,.0f} paragraphs/s; query: "
              f"{speed['query_paragraphs_per_s']:,.0f} paragraphs/s ({speed['paragraphs']} "
              f"paragraphs, {speed['pages']} pages)",
-             f"memory: {speed['bytes_per_paragraph']:,.0f} bytes per indexed paragraph "
-             f"({speed['index_mib']:.1f} MiB by tracemalloc; {speed['distinct_paragraphs']} "
-             f"distinct paragraphs, {speed['near_duplicate_entries']} of them in the LSH)"]
+             f"memory: {speed['bytes_per_paragraph']:,.0f} bytes per paragraph added, "
+             f"{speed['index_mib'] * 2**20 / speed['distinct_paragraphs']:,.0f} per distinct "
+             f"paragraph ({speed['index_mib']:.1f} MiB by tracemalloc; "
+             f"{speed['distinct_paragraphs']} distinct paragraphs, "
+             f"{speed['near_duplicate_entries']} of them in the LSH)"]
     if "scale_pages" in speed:
         lines.append(f"{speed['scale_pages']:,} text pages (50 sites, every story distinct "
                      "within its site) segmented and indexed in "
