@@ -132,17 +132,34 @@ def parse_html(html: str | bytes) -> etree._Element | None:
     return root
 
 
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*>|<!--.*?-->", re.S)
-_SKIPPED_CONTENT = re.compile(r"<(script|style|noscript|template|svg)\b.*?</\1\s*>", re.S | re.I)
+# A tag (attributes bounded, so an unclosed "<a" cannot make each search scan to the end) or
+# the start of a comment.
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]{0,4096}>|<!--")
+_FLAT_SKIPPED = ("script", "style", "noscript", "template", "svg")
+_CLOSING = {name: re.compile(rf"</{name}\s*>", re.I) for name in _FLAT_SKIPPED}
 
 
 def _flat_paragraphs(html: str) -> list[Paragraph]:
-    """Paragraphs of a page too deep to parse: tags stripped, block tags as breaks, no DOM facts."""
-    def tag(match: re.Match[str]) -> str:
+    """Paragraphs of a page too deep to parse: tags stripped, block tags as breaks, no DOM facts.
+
+    One left-to-right scan (linear in the page, whatever its unclosed comments or scripts).
+    """
+    pieces: list[str] = []
+    position = 0
+    while (match := _TAG.search(html, position)) is not None:
+        pieces.append(html[position: match.start()])
         name = (match.group(2) or "").lower()
-        return "\n\n" if name in BLOCK_TAGS else ""
-    text = _TAG.sub(tag, _SKIPPED_CONTENT.sub("", html))
-    paragraphs = segment_text(unescape(text))
+        if not name:  # a comment: skip to its end, or drop the rest when it never ends
+            close = html.find("-->", match.end())
+            position = len(html) if close < 0 else close + 3
+        elif name in _CLOSING and not match.group(1):
+            closing = _CLOSING[name].search(html, match.end())
+            position = len(html) if closing is None else closing.end()
+        else:
+            pieces.append("\n\n" if name in BLOCK_TAGS else "")
+            position = match.end()
+    pieces.append(html[position:])
+    paragraphs = segment_text(unescape("".join(pieces)))
     for paragraph in paragraphs:
         paragraph.raw = paragraph.text
     return paragraphs

@@ -62,3 +62,15 @@ def test_segment_dispatches_on_kind():
     assert [p.text for p in page.paragraphs] == ["a", "b"]
     page = segment(Page(id="y", raw="<p>a</p>", kind=InputKind.TEXT))
     assert [p.text for p in page.paragraphs] == ["<p>a</p>"]
+
+
+def test_too_deep_page_falls_back_to_tag_stripping():
+    deep = "<div>" * 5_000 + "<p>kept text</p><script>var x;</script><!-- note -->tail"
+    assert [p.text for p in segment_html(deep + "</div>" * 5_000)] == ["kept text", "tail"]
+    # Unclosed scripts, comments and tags: the scan drops what never closes and goes on (a
+    # quadratic scan, as a lazy regex per opening would do, takes minutes on this page).
+    hostile = ("<div>" * 5_000 + "<p>before</p>" + "<!--" * 20_000 + "<a " * 20_000
+               + "<script>" * 20_000)
+    assert [p.text for p in segment_html(hostile)] == ["before"]
+    never_closed = "<div>" * 5_000 + "<p>before</p>" + "<a " * 20_000
+    assert segment_html(never_closed)[0].text == "before"  # the rest, never a tag, is text
