@@ -52,7 +52,8 @@ def decide(proba: np.ndarray, threshold: float) -> tuple[list[Label], np.ndarray
     return [LABELS[i] for i in chosen], content
 
 
-def _segment_safely(page: Page) -> Page:
+def segment_safely(page: Page) -> Page:
+    """Segment ``page`` unless it has paragraphs or an error; a failure becomes its error."""
     if page.error is None and not page.paragraphs:
         try:
             segment(page)
@@ -68,7 +69,7 @@ def score_batch(pages: list[Page], model: Model, options: Options,
     With ``index``, each paragraph's recurrence on the other pages of its site is read from it
     first (the index is not changed; add pages to it beforehand).
     """
-    pages = [_segment_safely(page) for page in pages]
+    pages = [segment_safely(page) for page in pages]
     live = [page for page in pages if page.error is None and page.paragraphs]
     if index is not None:
         for page in live:
@@ -102,7 +103,7 @@ def score_pages(pages: Iterable[Page], model: Model | None = None,
 
 def index_page(page: Page, index: SiteIndex) -> Page:
     """Segment ``page`` (if needed) and add it to ``index``; returns the page."""
-    _segment_safely(page)
+    segment_safely(page)
     if page.error is None:
         index.add(page)
     return page

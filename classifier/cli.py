@@ -174,7 +174,7 @@ def _scored(kw: dict[str, Any], summary: Summary) -> Iterator[Page]:
         index = None
         if kw["recurrence"]:
             index = build_index(read_pages(kw["paths"], _read_options(kw), stdin=stdin()),
-                                _load_index(kw["index_path"]))
+                                _load_index(kw["index_path"]), _run_options(kw))
             if kw["index_path"] is not None:
                 index.save(kw["index_path"])
         pages = read_pages(kw["paths"], _read_options(kw), stdin=stdin(), stats=summary.read)

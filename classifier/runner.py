@@ -1,6 +1,8 @@
 """Batch runs: score a stream of pages in worker processes, in input order, under a time limit.
 
-``run`` is ``score_pages`` made fit for millions of scraped pages:
+``run`` is ``score_pages`` made fit for millions of scraped pages, and ``build_index`` is the
+first pass of a run with recurrence evidence, segmenting pages in the same kind of workers under
+the same time limit:
 
 - **Parallel.** ``jobs`` worker processes each receive the model once, at start, then score
   chunks of pages (one model call per chunk). Results come back in input order.
@@ -24,17 +26,18 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import multiprocessing
 import signal
 import time
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import TYPE_CHECKING
 
-from classifier.api import Options, index_page, score_pages
+from classifier.api import BATCH_PAGES_DEFAULT, Options, score_pages, segment_safely
 from classifier.artifact import Model, load_model
 from classifier.document import Page
 from classifier.io.readers import ReadStats
@@ -81,23 +84,40 @@ def run(pages: Iterable[Page], model: Model | None = None, options: Options | No
     model = model or load_model()
     options = options or Options()
     run_options = run_options or RunOptions()
-    chunks = _chunks(pages, options.batch_pages)
+    work = functools.partial(score_resiliently, model=model, options=options, index=index)
+    yield from _map(work, _chunks(pages, options.batch_pages), run_options)
+
+
+def build_index(pages: Iterable[Page], index: SiteIndex | None = None,
+                run_options: RunOptions | None = None,
+                batch_pages: int = BATCH_PAGES_DEFAULT) -> SiteIndex:
+    """The first pass of a run: segment every page that has a site key (in worker processes,
+    under the time limit, as ``run`` scores) and add it to ``index`` (a new one by default).
+    Pages without a site can have no evidence and are passed over unsegmented, so a run of
+    such pages costs nothing here; a page that fails here fails again, with its error record,
+    when it is scored."""
+    index = index or SiteIndex()
+    candidates = (p for p in pages if p.site is not None and p.error is None)
+    for page in _map(segment_chunk, _chunks(candidates, batch_pages),
+                     run_options or RunOptions()):
+        if page.error is None:
+            index.add(page)
+    return index
+
+
+def segment_chunk(pages: list[Page]) -> list[Page]:
+    """Segment each page of a chunk (an error on one page stays on that page)."""
+    return [segment_safely(page) for page in pages]
+
+
+def _map(work: Callable[[list[Page]], list[Page]], chunks: Iterator[list[Page]],
+         run_options: RunOptions) -> Iterator[Page]:
+    """``work`` on each chunk, in input order: here, or in worker processes under the limit."""
     if run_options.jobs == 1 and run_options.time_limit is None:
         for chunk in chunks:
-            yield from score_resiliently(chunk, model, options, index)
+            yield from work(chunk)
         return
-    yield from _Pool(model, options, run_options, index).map(chunks)
-
-
-def build_index(pages: Iterable[Page], index: SiteIndex | None = None) -> SiteIndex:
-    """The first pass of a run: segment every page that has a site key and add it to
-    ``index`` (a new one by default). Pages without a site can have no evidence and are
-    passed over unsegmented, so a run of such pages costs nothing here."""
-    index = index or SiteIndex()
-    for page in pages:
-        if page.site is not None and page.error is None:
-            index_page(page, index)
-    return index
+    yield from _Pool(work, run_options).map(chunks)
 
 
 def score_resiliently(pages: list[Page], model: Model, options: Options,
@@ -132,8 +152,9 @@ def _chunks(pages: Iterable[Page], size: int) -> Iterator[list[Page]]:
         yield chunk
 
 
-def _serve(conn: Connection, model: Model, options: Options, index: SiteIndex | None) -> None:
-    """A worker: say it is ready, then score each chunk it receives until told to stop."""
+def _serve(conn: Connection, work: Callable[[list[Page]], list[Page]]) -> None:
+    """A worker: say it is ready, then do ``work`` on each chunk it receives until told to
+    stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     conn.send(None)
     while True:
@@ -143,7 +164,7 @@ def _serve(conn: Connection, model: Model, options: Options, index: SiteIndex | 
             return
         if pages is None:
             return
-        conn.send(score_resiliently(pages, model, options, index))
+        conn.send(work(pages))
 
 
 def _context() -> ForkServerContext | SpawnContext:
@@ -178,11 +199,9 @@ class _Worker:
 class _Pool:
     """Worker processes fed one task at a time, with results gathered back into input order."""
 
-    def __init__(self, model: Model, options: Options, run_options: RunOptions,
-                 index: SiteIndex | None) -> None:
-        self.model = model
-        self.options = options
-        self.index = index
+    def __init__(self, work: Callable[[list[Page]], list[Page]],
+                 run_options: RunOptions) -> None:
+        self.work = work
         self.time_limit = run_options.time_limit
         self.max_chunks = run_options.jobs * CHUNKS_PER_JOB
         self.context = _context()
@@ -192,15 +211,14 @@ class _Pool:
 
     def _start(self) -> _Worker:
         parent, child = self.context.Pipe()
-        process = self.context.Process(target=_serve,
-                                       args=(child, self.model, self.options, self.index),
+        process = self.context.Process(target=_serve, args=(child, self.work),
                                        daemon=True, name="boilerplate-worker")
         process.start()
         child.close()
         return _Worker(process, parent)
 
     def map(self, chunks: Iterator[list[Page]]) -> Iterator[Page]:
-        """The scored pages of ``chunks``, in order."""
+        """The pages of ``chunks`` after the work, in order."""
         read = written = 0
         exhausted = False
         try:

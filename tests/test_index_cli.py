@@ -9,6 +9,7 @@ from classifier import load_model
 from classifier.api import make_page, score_pages
 from classifier.cli import main
 from classifier.recurrence import SiteIndex
+from classifier.segment import segment_text
 
 FOOTER = ("Market data is provided by Example Data Ltd and may be delayed by up to twenty "
           "minutes. Nothing on this page is an offer or a recommendation to buy or sell any "
@@ -104,3 +105,18 @@ def test_python_api_gives_the_cli_answers(tmp_path):
         assert [p["label"] for p in record["paragraphs"]] == labels
         assert [p["score"] for p in record["paragraphs"]] == [round(p.score, 4)
                                                              for p in page.paragraphs]
+
+
+def test_first_pass_in_workers_builds_the_same_index(tmp_path):
+    from classifier.io.readers import read_pages
+    from classifier.runner import RunOptions, build_index
+
+    path = _jsonl(tmp_path)
+    here = build_index(read_pages([str(path)]), run_options=RunOptions(jobs=1, time_limit=None))
+    workers = build_index(read_pages([str(path)]), run_options=RunOptions(jobs=2))
+    assert workers.stats() == here.stats()
+    probe = make_page(f"A new story.\n\n{FOOTER}", "text", id="new",
+                      url="https://news.example.com/new")
+    probe.paragraphs = segment_text(probe.raw)
+    probe.site = "example.com"
+    assert workers.recurrence(probe) == here.recurrence(probe)
