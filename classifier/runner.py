@@ -106,8 +106,13 @@ def build_index(pages: Iterable[Page], index: SiteIndex | None = None,
 
 
 def segment_chunk(pages: list[Page]) -> list[Page]:
-    """Segment each page of a chunk (an error on one page stays on that page)."""
-    return [segment_safely(page) for page in pages]
+    """Segment each page of a chunk (an error on one page stays on that page). The raw page is
+    dropped once segmented: indexing needs only the paragraphs, and a worker would otherwise
+    send every page back whole."""
+    for page in pages:
+        segment_safely(page)
+        page.raw = ""
+    return pages
 
 
 def _map(work: Callable[[list[Page]], list[Page]], chunks: Iterator[list[Page]],
