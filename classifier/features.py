@@ -19,16 +19,16 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
+from operator import attrgetter
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.preprocessing import normalize
 
 from classifier.cues import CLASS_CUE_NAMES, CUE_NAMES, class_cue_flags, text_cue_hits
 from classifier.document import InputKind, Page
-from classifier.stopwords import LANGUAGE_SAMPLE_TOKENS, guess_language, stop_words
+from classifier.stopwords import guess_language, stop_word_mask, stop_word_rows
 
 #: Characters of a paragraph that feed shape features and word n-grams; bounds the cost of very
 #: long paragraphs, whose shape is settled well before this.
@@ -85,7 +85,6 @@ _WORD_CLASSES = np.zeros(N_CLASSES, dtype=bool)
 _WORD_CLASSES[[UPPER, LOWER, UNCASED, DIGIT]] = True
 #: Ends each paragraph in a batch's token stream. Not NUL: numpy drops trailing NULs of strings.
 _END = "\x1f"
-_TOKEN = re.compile(r"\w+|\x1f")
 _DOM_TOKEN = re.compile(r"[^\s\x1f]+|\x1f")
 _DIGIT = re.compile(r"\d")
 _URL_OR_MAIL = re.compile(r"https?://|www\.|\S@\S+\.\w")
@@ -119,40 +118,85 @@ def _char_classes() -> np.ndarray:
     return table
 
 
+def _word_code(cp: int) -> int:
+    """What tokenising keeps of one lower-cased code point: decimal digits become "0", other
+    word characters (``\\w``: alphanumeric or "_") stay, the rest become a space."""
+    ch = chr(cp)
+    if ch.isdecimal():
+        return ord("0")
+    return cp if ch.isalnum() or ch == "_" else ord(" ")
+
+
+@lru_cache(maxsize=1)
+def _word_codes() -> np.ndarray:
+    """``_word_code`` of every BMP code point (built once, on first use)."""
+    return np.fromiter(map(_word_code, range(0x10000)), dtype=np.uint32, count=0x10000)
+
+
+def _words(samples: list[str]) -> tuple[list[str], np.ndarray]:
+    """The word tokens of ``samples`` (lower-cased, digits folded to "0"; the same tokens as
+    ``\\w+`` finds) in order, and each token's sample number. One C-level split of the batch:
+    non-word characters are blanked through a lookup table first."""
+    lowered = [sample.lower() for sample in samples]
+    lengths = np.fromiter(map(len, lowered), dtype=np.int64, count=len(lowered))
+    starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
+    codes = np.frombuffer((" ".join(lowered) + " ").encode("utf-32-le", "surrogatepass"),
+                          dtype=np.uint32)
+    mapped = np.take(_word_codes(), codes, mode="clip")
+    for at in np.flatnonzero(codes > 0xFFFF):  # outside the table: rare, one at a time
+        mapped[at] = _word_code(int(codes[at]))
+    is_word = mapped != ord(" ")
+    token_starts = np.flatnonzero(is_word & ~np.r_[False, is_word[:-1]])
+    owner = np.searchsorted(starts, token_starts, side="right") - 1
+    return mapped.tobytes().decode("utf-32-le", "surrogatepass").split(), owner
+
+
+_FIELDS = attrgetter("index", "text", "raw", "tag", "depth", "link_density", *LANDMARKS,
+                     "ancestors", "containers", "recurrence")
+
+
 def paragraph_table(pages: Sequence[Page]) -> pd.DataFrame:
     """One row per paragraph of ``pages`` (in order), with every fact the features read."""
-    rows = [(number, page.kind is InputKind.HTML, len(page.paragraphs), p)
-            for number, page in enumerate(pages) for p in page.paragraphs]
-    # No index, or a site with no other indexed page: evidence unknown, not "unique".
-    evidence = [p.recurrence if p.recurrence is not None and p.recurrence.site_pages > 0
-                else None for _, _, _, p in rows]
+    paragraphs = [p for page in pages for p in page.paragraphs]
+    n = len(paragraphs)
+    per_page = np.fromiter((len(page.paragraphs) for page in pages), dtype=np.int64,
+                           count=len(pages))
+    is_html = np.repeat([page.kind is InputKind.HTML for page in pages], per_page)
+    fields = list(zip(*map(_FIELDS, paragraphs), strict=True)) or [()] * 15
+    index, texts, raws, tags, depth, link_density = fields[:6]
+    landmarks, (ancestors, containers, recurrences) = fields[6:12], fields[12:]
     views = lru_cache(maxsize=None)(dom_view)  # paragraphs of one block share ancestors
-    containers = np.full((len(rows), CONTAINER_LEVELS), -1, dtype=np.int64)
-    for row, (_, _, _, p) in enumerate(rows):
-        containers[row, : len(p.containers)] = p.containers[:CONTAINER_LEVELS]
+    dom = ([views(tag, held) if html else "" for tag, held, html
+            in zip(tags, ancestors, is_html, strict=True)] if is_html.any() else [""] * n)
+    boxes = np.full((n, CONTAINER_LEVELS), -1, dtype=np.int64)
+    for row in (row for row, held in enumerate(containers) if held):
+        held = containers[row][:CONTAINER_LEVELS]
+        boxes[row, : len(held)] = held
+    # No index, or a site with no other indexed page: evidence unknown, not "unique".
+    evidence = [r if r is not None and r.site_pages > 0 else None for r in recurrences]
     return pd.DataFrame({
-        "page": [number for number, _, _, _ in rows],
-        "index": [p.index for _, _, _, p in rows],
-        **{name: containers[:, level] for level, name in enumerate(CONTAINER_COLUMNS)},
-        "n": [n for _, _, n, _ in rows],
-        "text": [p.text for _, _, _, p in rows],
-        "lines": [p.raw.count("\n") + 1 for _, _, _, p in rows],
-        "is_html": [html for _, html, _, _ in rows],
-        "tag": [p.tag for _, _, _, p in rows],
-        "depth": [p.depth for _, _, _, p in rows],
-        "link_density": [p.link_density for _, _, _, p in rows],
-        "dom": [views(p.tag, p.ancestors) if html else "" for _, html, _, p in rows],
-        "in_nav": [p.in_nav for _, _, _, p in rows],
-        "in_header": [p.in_header for _, _, _, p in rows],
-        "in_footer": [p.in_footer for _, _, _, p in rows],
-        "in_aside": [p.in_aside for _, _, _, p in rows],
-        "in_form": [p.in_form for _, _, _, p in rows],
-        "in_main": [p.in_main for _, _, _, p in rows],
-        "recurrence_known": [r is not None for r in evidence],
-        "recurrence_pages": [r.pages if r else 0 for r in evidence],
-        "recurrence_share": [r.share if r else 0.0 for r in evidence],
-        "recurrence_jaccard": [r.jaccard if r else 0.0 for r in evidence],
-        "recurrence_site_pages": [r.site_pages if r else 0 for r in evidence],
+        "page": np.repeat(np.arange(len(pages)), per_page),
+        "index": np.fromiter(index, dtype=np.int64, count=n),
+        **{name: boxes[:, level] for level, name in enumerate(CONTAINER_COLUMNS)},
+        "n": np.repeat(per_page, per_page),
+        "text": list(texts),
+        "lines": np.fromiter((raw.count("\n") + 1 for raw in raws), dtype=np.int64, count=n),
+        "is_html": is_html,
+        "tag": list(tags),
+        "depth": np.fromiter(depth, dtype=np.int64, count=n),
+        "link_density": np.fromiter(link_density, dtype=np.float64, count=n),
+        "dom": dom,
+        **{name: np.fromiter(flags, dtype=bool, count=n)
+           for name, flags in zip(LANDMARKS, landmarks, strict=True)},
+        "recurrence_known": np.fromiter((r is not None for r in evidence), dtype=bool, count=n),
+        "recurrence_pages": np.fromiter((r.pages if r else 0 for r in evidence), dtype=np.int64,
+                                        count=n),
+        "recurrence_share": np.fromiter((r.share if r else 0.0 for r in evidence),
+                                        dtype=np.float64, count=n),
+        "recurrence_jaccard": np.fromiter((r.jaccard if r else 0.0 for r in evidence),
+                                          dtype=np.float64, count=n),
+        "recurrence_site_pages": np.fromiter((r.site_pages if r else 0 for r in evidence),
+                                             dtype=np.int64, count=n),
     }, columns=list(TABLE_COLUMNS))
 
 
@@ -188,12 +232,19 @@ def _hash(tokens: np.ndarray) -> np.ndarray:
 
 
 def _counts(rows: np.ndarray, columns: np.ndarray, n_rows: int, bits: int) -> sp.csr_matrix:
-    """L2-normalised count matrix of (row, hashed column) pairs."""
-    data = np.ones(len(rows), dtype=np.float32)
-    matrix = sp.csr_matrix((data, (rows, (columns % np.uint64(1 << bits)).astype(np.int64))),
-                           shape=(n_rows, 1 << bits), dtype=np.float32)
-    matrix.sum_duplicates()
-    return normalize(matrix, copy=False)
+    """L2-normalised count matrix of (row, hashed column) pairs, built from one sort of the
+    pairs' joint keys (scipy's COO route sorts and sums in several passes)."""
+    keys = rows.astype(np.int64) << bits | (columns & np.uint64((1 << bits) - 1)).astype(np.int64)
+    keys.sort()
+    first = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    counts = np.diff(np.r_[first, len(keys)]).astype(np.float64)
+    keys = keys[first]
+    owner = keys >> bits
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owner, minlength=n_rows), out=indptr[1:])
+    norms = np.sqrt(np.bincount(owner, weights=counts * counts, minlength=n_rows))
+    data = (counts / norms[owner]).astype(np.float32)
+    return sp.csr_matrix((data, keys & ((1 << bits) - 1), indptr), shape=(n_rows, 1 << bits))
 
 
 def _shape_and_words(texts: list[str], pages: np.ndarray, full_lengths: np.ndarray,
@@ -202,7 +253,7 @@ def _shape_and_words(texts: list[str], pages: np.ndarray, full_lengths: np.ndarr
     n = len(texts)
     samples = [t[:SHAPE_CHARS] for t in texts]
     codes, owner, starts = _spans(samples)
-    classes = _char_classes()[np.minimum(codes, 0xFFFF)]
+    classes = np.take(_char_classes(), codes, mode="clip")
     classes[codes > 0xFFFF] = SYMBOL
     counts = np.bincount(owner * N_CLASSES + classes, minlength=n * N_CLASSES)
     counts = counts.reshape(n, N_CLASSES).astype(np.float64)
@@ -219,27 +270,19 @@ def _shape_and_words(texts: list[str], pages: np.ndarray, full_lengths: np.ndarr
     letters = np.maximum(counts[:, UPPER] + counts[:, LOWER] + counts[:, UNCASED], 1)
     word_chars = counts[:, UPPER] + counts[:, LOWER] + counts[:, UNCASED] + counts[:, DIGIT]
 
-    lowered = _DIGIT.sub("0", _END.join(samples).lower()) + _END
-    codes_of, distinct = pd.factorize(np.asarray(_TOKEN.findall(lowered), dtype=object))
-    end = codes_of == int(np.flatnonzero(distinct == _END)[0])
-    real, token_owner = ~end, np.cumsum(end) - end
-    token_page = pages[token_owner]
+    tokens, token_owner = _words(samples)
+    codes_of, distinct = pd.factorize(np.asarray(tokens, dtype=object))
+    rows_of = stop_word_rows(distinct)[codes_of]
     is_stop = np.zeros(len(codes_of), dtype=bool)
-    stop_masks: dict[str | None, np.ndarray] = {}  # per language: which distinct tokens
-    known_pages = []
+    known = np.zeros(n, dtype=bool)
+    token_page = pages[token_owner]
     page_starts = np.flatnonzero(np.r_[True, token_page[1:] != token_page[:-1]])
     for a, b in zip(page_starts, np.r_[page_starts[1:], len(codes_of)], strict=True):
-        sample = distinct[codes_of[a: a + 2 * LANGUAGE_SAMPLE_TOKENS]]
-        language = guess_language([t for t in sample if t != _END])
-        if language not in stop_masks:
-            stops = stop_words(language)
-            stop_masks[language] = np.fromiter((t in stops for t in distinct), dtype=bool,
-                                               count=len(distinct))
-        if stop_masks[language].any():
-            is_stop[a:b] = stop_masks[language][codes_of[a:b]]
-            known_pages.append(token_page[a])
-    known = np.isin(pages, known_pages)
-    n_tokens = np.maximum(np.bincount(token_owner[real], minlength=n), 1)
+        language = guess_language(rows_of[a:b])  # from the page's own first tokens
+        if language is not None:
+            is_stop[a:b] = stop_word_mask(rows_of[a:b], language)
+            known[pages == token_page[a]] = True
+    n_tokens = np.maximum(np.bincount(token_owner, minlength=n), 1)
     stop_density = np.bincount(token_owner[is_stop], minlength=n) / n_tokens
 
     page_chars = np.bincount(pages, weights=full_lengths)[pages]
@@ -265,9 +308,9 @@ def _shape_and_words(texts: list[str], pages: np.ndarray, full_lengths: np.ndarr
     ])
 
     hashes = _hash(np.asarray(distinct, dtype=object))[codes_of]
-    pair = real[:-1] & real[1:]
-    rows = np.concatenate([token_owner[real], token_owner[:-1][pair]])
-    columns = np.concatenate([hashes[real], hashes[:-1][pair] * _MIX ^ hashes[1:][pair]])
+    pair = token_owner[:-1] == token_owner[1:]  # word bigrams within a paragraph
+    rows = np.concatenate([token_owner, token_owner[:-1][pair]])
+    columns = np.concatenate([hashes, hashes[:-1][pair] * _MIX ^ hashes[1:][pair]])
     return shape, _counts(rows, columns, n, word_bits)
 
 

@@ -6,6 +6,7 @@ against the page's own language. The lists load on first use, never at import ti
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -15,11 +16,12 @@ LANGUAGE_SAMPLE_TOKENS = 400
 
 
 @lru_cache(maxsize=1)
-def _lists() -> tuple[tuple[str, ...], dict[str, frozenset[str]], dict[str, int], np.ndarray]:
-    """Languages, their stop words, and a word × language membership matrix (built once)."""
+def _lists() -> tuple[dict[str, int], np.ndarray]:
+    """Row of every stop word, and the word × language membership matrix whose columns are the
+    languages in alphabetical order of ISO code (built once)."""
     import stopwordsiso
 
-    languages = tuple(sorted(stopwordsiso.langs()))
+    languages = sorted(stopwordsiso.langs())
     by_language = {lang: frozenset(stopwordsiso.stopwords(lang)) for lang in languages}
     row_of: dict[str, int] = {}
     for words in by_language.values():
@@ -28,25 +30,30 @@ def _lists() -> tuple[tuple[str, ...], dict[str, frozenset[str]], dict[str, int]
     membership = np.zeros((len(row_of), len(languages)), dtype=np.int32)
     for column, lang in enumerate(languages):
         membership[[row_of[w] for w in by_language[lang]], column] = 1
-    return languages, by_language, row_of, membership
+    return row_of, membership
 
 
-def guess_language(tokens: list[str]) -> str | None:
-    """The language whose stop words cover most of ``tokens`` (lower-cased), or ``None``.
+def stop_word_rows(tokens: Sequence[str]) -> np.ndarray:
+    """Per token (lower-cased), its row in the word × language table, or -1 when it is a stop
+    word of no language. Look each distinct token up once; rows then serve every page."""
+    row_of = _lists()[0]
+    return np.fromiter((row_of.get(t, -1) for t in tokens), dtype=np.int64, count=len(tokens))
 
-    Only the first ``LANGUAGE_SAMPLE_TOKENS`` tokens are read; ties go to the first language
-    in alphabetical order of ISO code.
-    """
-    languages, _, row_of, membership = _lists()
-    rows = [row_of.get(t, -1) for t in tokens[:LANGUAGE_SAMPLE_TOKENS]]
-    hits = np.asarray([r for r in rows if r >= 0], dtype=np.int64)
+
+def guess_language(rows: np.ndarray) -> int | None:
+    """The language (a column of the table) whose stop words cover most of a page's first
+    ``LANGUAGE_SAMPLE_TOKENS`` tokens, given as ``stop_word_rows``; ``None`` if none is a stop
+    word. Ties go to the first language in alphabetical order of ISO code."""
+    membership = _lists()[1]
+    hits = rows[:LANGUAGE_SAMPLE_TOKENS]
+    hits = hits[hits >= 0]
     if not len(hits):
         return None
-    return languages[int(np.argmax(membership[hits].sum(axis=0)))]
+    return int(np.argmax(membership[hits].sum(axis=0)))
 
 
-def stop_words(language: str | None) -> frozenset[str]:
-    """The stop words of ``language`` (an ISO 639-1 code); empty when unknown."""
+def stop_word_mask(rows: np.ndarray, language: int | None) -> np.ndarray:
+    """Which of the tokens given as ``stop_word_rows`` are stop words of ``language``."""
     if language is None:
-        return frozenset()
-    return _lists()[1].get(language, frozenset())
+        return np.zeros(len(rows), dtype=bool)
+    return (rows >= 0) & (_lists()[1][np.maximum(rows, 0), language] > 0)
