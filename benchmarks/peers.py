@@ -12,12 +12,15 @@ import logging
 import re
 from collections.abc import Callable
 
-import html_text
 import justext
 import trafilatura
 from boilerpy3 import extractors as boilerpy3_extractors
 from readability import Document
 from resiliparse.extract.html2text import extract_plain_text
+
+# The page as a browser-like text rendering (html-text, blank lines between blocks): the same
+# rendering the text-mode model trains on.
+from classifier.training.render import scraper_text as render_text  # noqa: E402
 
 #: An extractor for one page: HTML in, plain text (or None when it gives up) out.
 PageExtractor = Callable[[str], "str | None"]
@@ -29,11 +32,6 @@ _JUSTEXT_STOPLIST = justext.get_stoplist("English")
 # of pages that drowns the report, and failures are counted by the benchmark instead.
 for _logger in ("trafilatura", "readability", "readability.readability", "boilerpy3"):
     logging.getLogger(_logger).setLevel(logging.CRITICAL)
-
-
-def render_text(page_html: str) -> str:
-    """The page as a browser-like plain text rendering: blocks separated by blank lines."""
-    return html_text.extract_text(page_html, guess_layout=True)
 
 
 def paragraphs_html(text: str) -> str:
