@@ -1,11 +1,11 @@
 """Recurrence benchmark: recurring boilerplate caught with and without the site index.
 
 Corpus (built fresh each run, nothing stored):
-- synthetic sites: gold articles of the corpora's *test* split wrapped in a recurring template of
-  the catalogue's *held-out* part (never seen in training), with dates, names and numbers varying
-  per page; as scraped text (the seed page's form) and as HTML where the template sits among
-  the article's own ``<p>`` elements;
-- dragnet's real multi-page sites of the test split (HTML and the html-text rendering), where a
+- synthetic sites: gold articles of the corpora's *test* split (``--split``) wrapped in a
+  recurring template of the catalogue's *held-out* part (never seen in training), with dates,
+  names and numbers varying per page; as scraped text (the seed page's form) and as HTML
+  where the template sits among the article's own ``<p>`` elements;
+- dragnet's real multi-page sites of that split (HTML and the html-text rendering), where a
   paragraph counts as recurring boilerplate when it is not content (gold alignment) and its
   normalised text occurs on at least one other page of the site.
 
@@ -15,6 +15,8 @@ does), without it, and for peers on the same pages. A peer keeps a paragraph whe
 text appears in the peer's normalised output. Then speed and memory of the index itself.
 
     python benchmarks/recurrence.py [--sites 8 --pages 20] [--peers] [--scale-pages 10000]
+
+Choices (a model, a setting) are made with ``--split dev``; reported figures use ``test``.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from classifier.training.labelling import label_paragraphs  # noqa: E402
 from classifier.training.render import scraper_text  # noqa: E402
 from classifier.training.synthetic import Catalogue, gold_articles, synthetic_pages  # noqa: E402
 
-#: Dragnet test-split sites need at least this many pages to count as multi-page.
+#: Dragnet sites need at least this many pages to count as multi-page.
 MIN_SITE_PAGES = 5
 
 
@@ -67,9 +69,10 @@ def _wrap_paragraphs(text: str) -> str:
     return "<html><body>" + "".join(f"<p>{html.escape(b)}</p>" for b in blocks) + "</body></html>"
 
 
-def synthetic_cases(root: Path, sites: int, pages: int, seed: int) -> list[Case]:
-    """Test-split gold articles in held-out templates, text and plain-``<p>`` HTML."""
-    records = list(iter_records(root, splits=["test"]))
+def synthetic_cases(root: Path, sites: int, pages: int, seed: int, split: str = "test"
+                    ) -> list[Case]:
+    """Gold articles of ``split`` in held-out templates, text and plain-``<p>`` HTML."""
+    records = list(iter_records(root, splits=[split]))
     catalogue = Catalogue.load(part="heldout")
     built = synthetic_pages(gold_articles(records), catalogue, sites, pages, seed,
                             styles=("plain",), multilingual=False)
@@ -84,10 +87,11 @@ def synthetic_cases(root: Path, sites: int, pages: int, seed: int) -> list[Case]
     return cases
 
 
-def dragnet_cases(root: Path) -> list[Case]:
-    """Dragnet test sites with several pages, HTML and scraper text, truth from alignment."""
+def dragnet_cases(root: Path, split: str = "test") -> list[Case]:
+    """Dragnet sites of ``split`` with several pages, HTML and scraper text, truth from
+    alignment."""
     by_site: dict[str, list[dict]] = defaultdict(list)
-    for record in iter_records(root, ["dragnet"], ["test"]):
+    for record in iter_records(root, ["dragnet"], [split]):
         site = site_of(record.get("url"))
         if site:
             by_site[site].append(record)
@@ -279,15 +283,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--sites", type=int, default=8, help="synthetic sites")
     parser.add_argument("--pages", type=int, default=20, help="pages per synthetic site")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--split", choices=("dev", "test"), default="test",
+                        help="articles and dragnet sites from this split (choose on dev)")
     parser.add_argument("--peers", action="store_true", help="also run trafilatura and others")
     parser.add_argument("--scale-pages", type=int, default=10_000)
     parser.add_argument("--json", type=Path, default=None, help="also write the numbers here")
     args = parser.parse_args(argv)
     root = datasets_dir(args.datasets_dir)
-    cases = synthetic_cases(root, args.sites, args.pages, args.seed) + dragnet_cases(root)
+    cases = (synthetic_cases(root, args.sites, args.pages, args.seed, args.split)
+             + dragnet_cases(root, args.split))
     print(f"{len(cases)} pages: {sum(c.source == 'synthetic' for c in cases)} synthetic "
           f"({args.sites} sites x {args.pages} pages x 2 forms), "
-          f"{sum(c.source == 'dragnet' for c in cases)} dragnet (test-split sites with "
+          f"{sum(c.source == 'dragnet' for c in cases)} dragnet ({args.split}-split sites with "
           f">= {MIN_SITE_PAGES} pages, 2 forms)", flush=True)
     results = {"ours with index": ours(cases, with_index=True),
                "ours without index": ours(cases, with_index=False)}
