@@ -1,0 +1,91 @@
+"""The feature stage: tokens, stop words per page language, batch independence, hashed blocks."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from classifier.api import make_page, segment_safely
+from classifier.features import (
+    DENSE_FEATURES,
+    META_COLUMNS,
+    ParagraphFeatures,
+    _words,
+    paragraph_table,
+)
+
+GERMAN = ("Die Stadt hat am Montag beschlossen, dass die neue Brücke über den Fluss erst im "
+          "nächsten Jahr gebaut wird, weil die Kosten gestiegen sind und der Rat noch nicht "
+          "über die Finanzierung entschieden hat.")
+ENGLISH = ("The council said on Monday that the new bridge over the river would not be built "
+           "until next year, because the costs have risen and the money has not been found.")
+NAMES = "Anna Berg | Carl Dahl | Eva Frisk | Gustav Holm"
+
+
+def _regex_words(samples: list[str]) -> tuple[list[str], list[int]]:
+    tokens, owners = [], []
+    for number, sample in enumerate(samples):
+        found = re.findall(r"\w+", re.sub(r"\d", "0", sample.lower()))
+        tokens += found
+        owners += [number] * len(found)
+    return tokens, owners
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(), max_size=8))
+def test_word_tokens_are_those_of_the_word_regex(samples):
+    tokens, owners = _words(samples)
+    assert (tokens, owners.tolist()) == _regex_words(samples)
+
+
+def test_word_tokens_in_many_scripts():
+    samples = ["Ünïcode_ok 42 times", "नमस्ते दुनिया", "東京で 2024年", "𝒜𝓈𝓉𝓇𝒶𝓁 word", "İstanbul"]
+    tokens, owners = _words(samples)
+    assert (tokens, owners.tolist()) == _regex_words(samples)
+    assert "ünïcode_ok" in tokens and "00" in tokens
+
+
+def _dense(pages):
+    table = paragraph_table(pages)
+    matrix = ParagraphFeatures().fit(table).transform(table)
+    n_meta = len(META_COLUMNS)
+    return table, matrix[:, n_meta: n_meta + len(DENSE_FEATURES)].toarray()
+
+
+def _text_page(text: str, id: str):
+    return segment_safely(make_page(text, "text", id=id))
+
+
+def test_stop_word_density_reads_the_page_language():
+    _, dense = _dense([_text_page(f"{GERMAN}\n\n{NAMES}", "de"),
+                       _text_page(ENGLISH, "en")])
+    density = dense[:, DENSE_FEATURES.index("stopword_density")]
+    known = dense[:, DENSE_FEATURES.index("language_known")]
+    assert density[0] > 0.3 and density[2] > 0.3  # prose in German, prose in English
+    assert density[1] < 0.1  # a list of names on the German page
+    assert known.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_a_page_gets_the_same_features_alone_as_in_any_batch():
+    short = "Kurz notiert: Die Brücke wird teurer."  # too short to guess a language alone
+    alone = _dense([_text_page(short, "a")])[1]
+    first = _dense([_text_page(short, "a"), _text_page(ENGLISH * 5, "b")])[1][:1]
+    last = _dense([_text_page(GERMAN * 5, "c"), _text_page(short, "a")])[1][-1:]
+    assert np.array_equal(alone, first) and np.array_equal(alone, last)
+
+
+def test_hashed_blocks_are_bounded_and_normalised():
+    pages = [_text_page(f"{ENGLISH}\n\n{GERMAN}\n\n{NAMES}", "p")]
+    table = paragraph_table(pages)
+    features = ParagraphFeatures(word_bits=10, char_bits=9, dom_bits=8).fit(table)
+    matrix = features.transform(table)
+    width = len(META_COLUMNS) + len(DENSE_FEATURES) + (1 << 10) + (1 << 9) + (1 << 8)
+    assert matrix.shape == (3, width) == (3, len(features.get_feature_names_out()))
+    start = len(META_COLUMNS) + len(DENSE_FEATURES)
+    words = matrix[:, start: start + (1 << 10)].toarray()
+    chars = matrix[:, start + (1 << 10): start + (1 << 10) + (1 << 9)].toarray()
+    for block in (words, chars):
+        assert np.allclose(np.linalg.norm(block, axis=1), 1.0, atol=1e-5)
