@@ -18,12 +18,27 @@ from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import GroupKFold, cross_val_predict
 from sklearn.pipeline import Pipeline
 
-from classifier.features import CONTAINER_LEVELS, DENSE_FEATURES, META_COLUMNS, ParagraphFeatures
+from classifier.features import (
+    CONTAINER_LEVELS,
+    DENSE_FEATURES,
+    META_COLUMNS,
+    RECURRENCE_FEATURES,
+    ParagraphFeatures,
+)
 
 #: Neighbour offsets whose first-stage content probability the second stage reads.
 NEIGHBOUR_OFFSETS = (-3, -2, -1, 1, 2, 3)
 #: How many paragraphs before and after are scanned for the strongest content neighbour.
 CONTEXT_WINDOW = 10
+#: How the second stage's content probability may move with each recurrence feature, all else
+#: equal (+1 never down, -1 never up): recurring more, on more pages, more exactly never makes a
+#: paragraph likelier content, and knowing the site (a paragraph found unique among more pages)
+#: never makes it less likely. So the index can only remove what recurs: without this, the
+#: trees learnt that in text renderings a paragraph unique on a known site is a little less
+#: likely content than one scored alone, and the index cost short story lines.
+RECURRENCE_MONOTONIC = {"recurrence_known": 1, "recurrence_log_pages": -1,
+                        "recurrence_share": -1, "recurrence_jaccard": -1,
+                        "recurrence_log_site_pages": 1}
 
 
 def _shift(values: np.ndarray, page: np.ndarray, index: np.ndarray, offset: int,
@@ -145,12 +160,23 @@ class ContextStackedClassifier(ClassifierMixin, BaseEstimator):
         self.first_ = self._first_stage().fit(features, y)
         self.classes_ = self.first_.classes_
         self.content_index_ = int(np.flatnonzero(self.classes_ == "content")[0])
+        context = context_features(meta, dense, out_of_fold, self.content_index_)
         self.second_ = HistGradientBoostingClassifier(
             max_iter=self.max_iter, learning_rate=self.learning_rate,
             max_leaf_nodes=self.max_leaf_nodes, early_stopping=True,
             validation_fraction=0.1, n_iter_no_change=20, random_state=self.random_state,
-        ).fit(context_features(meta, dense, out_of_fold, self.content_index_), y == "content")
+            monotonic_cst=self._monotonic(context.shape[1]),
+        ).fit(context, y == "content")
         return self
+
+    def _monotonic(self, n_columns: int) -> np.ndarray:
+        """``RECURRENCE_MONOTONIC`` as the second stage's per-column constraints (the dense
+        features are its last columns)."""
+        constraints = np.zeros(n_columns, dtype=np.int8)
+        start = n_columns - self.n_dense
+        for name in RECURRENCE_FEATURES:
+            constraints[start + DENSE_FEATURES.index(name)] = RECURRENCE_MONOTONIC[name]
+        return constraints
 
     def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
         """Class probabilities, columns in ``classes_`` order."""

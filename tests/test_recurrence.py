@@ -179,3 +179,5 @@ def test_seed_disclaimer_is_caught_with_more_confidence_with_ten_siblings(model,
         assert after.score < alone.paragraphs[i].score
     story = [i for i, p in enumerate(alone.paragraphs) if p.label is Label.CONTENT]
     assert [with_index.paragraphs[i].label for i in story] == [Label.CONTENT] * len(story)
+    # The index only removes what recurs: the story, unique to this page, is no less content.
+    assert all(with_index.paragraphs[i].score >= alone.paragraphs[i].score for i in story)
