@@ -2,9 +2,11 @@
 
 import json
 
+import numpy as np
 import pytest
+from datasketch import MinHash
 
-from classifier import Label, score_text
+from classifier import Label, recurrence, score_text
 from classifier.api import make_page, score_pages
 from classifier.document import InputKind, Page
 from classifier.recurrence import IndexConfig, IndexFileError, SiteIndex, normalise
@@ -121,6 +123,18 @@ def test_index_file_of_another_version_is_refused(tmp_path):
         archive.writestr("arrays.npz", b"")
     with pytest.raises(IndexFileError):
         SiteIndex.load(path)
+
+
+@pytest.mark.parametrize("block", [recurrence.SIGN_BLOCK, 3])
+def test_bulk_minhashes_equal_datasketch_minhash(monkeypatch, block):
+    monkeypatch.setattr(recurrence, "SIGN_BLOCK", block)
+    rng = np.random.default_rng(0)
+    sets = [rng.integers(0, 2**64 - 1, size=k, dtype=np.uint64) for k in (0, 1, 7, 0, 300, 2)]
+    index = SiteIndex(IndexConfig(num_perm=32, seed=5))
+    for shingles, ours in zip(sets, index._minhashes(sets), strict=True):
+        reference = MinHash(num_perm=32, seed=5, scheme="affine64", hashfunc=lambda v: v)
+        reference.update_batch(shingles)
+        assert np.array_equal(ours.hashvalues, reference.hashvalues)
 
 
 def test_bad_config_fails_fast():
