@@ -71,8 +71,20 @@ def _hashes(strings: Sequence[str]) -> np.ndarray:
     return pd.util.hash_array(np.asarray(strings, dtype=object), categorize=False)
 
 
+def _distinct_per_owner(values: np.ndarray, owner: np.ndarray, n: int) -> list[np.ndarray]:
+    """For owners ``0..n-1``, the sorted distinct ``values`` each owns (one sort for all)."""
+    order = np.lexsort((values, owner))
+    values, owner = values[order], owner[order]
+    keep = np.r_[True, (values[1:] != values[:-1]) | (owner[1:] != owner[:-1])]
+    values, owner = values[keep], owner[keep]
+    return np.split(values, np.searchsorted(owner, np.arange(1, n)))
+
+
 def shingle_sets(normalised: Sequence[str], config: IndexConfig) -> list[np.ndarray]:
-    """Per normalised paragraph, its shingles as 64-bit hashes (computed in bulk with numpy)."""
+    """Per normalised paragraph, its distinct shingles as sorted 64-bit hashes: word
+    ``shingle_words``-shingles, or character ``char_shingle``-shingles for paragraphs of fewer
+    than ``short_words`` words; none below ``min_chars`` characters. Hashed and deduplicated
+    in bulk with numpy."""
     result: list[np.ndarray] = [np.zeros(0, dtype=np.uint64)] * len(normalised)
     words = [text.split() for text in normalised]
     long = [i for i, w in enumerate(words) if len(w) >= config.short_words]
@@ -89,14 +101,16 @@ def shingle_sets(normalised: Sequence[str], config: IndexConfig) -> list[np.ndar
         for j in range(1, k):
             combined = combined * _MIX ^ hashed[j: j + m]
             same &= owner[j: j + m] == owner[:m]
-        starts = np.searchsorted(owner[:m][same], np.arange(len(long) + 1))
-        kept = combined[same]
-        for n, i in enumerate(long):
-            result[i] = np.unique(kept[starts[n]: starts[n + 1]])
+        for i, shingles in zip(long, _distinct_per_owner(combined[same], owner[:m][same],
+                                                         len(long)), strict=True):
+            result[i] = shingles
     c = config.char_shingle
-    for i in short:
-        text = normalised[i]
-        result[i] = np.unique(_hashes([text[j: j + c] for j in range(len(text) - c + 1)]))
+    if short:
+        grams = [normalised[i][j: j + c] for i in short for j in range(len(normalised[i]) - c + 1)]
+        owner = np.repeat(np.arange(len(short)), [len(normalised[i]) - c + 1 for i in short])
+        for i, shingles in zip(short, _distinct_per_owner(_hashes(grams), owner, len(short)),
+                               strict=True):
+            result[i] = shingles
     return result
 
 
@@ -259,6 +273,8 @@ class SiteIndex:
             return [Recurrence() for _ in texts]
         own = site.page_numbers.get(page_key)
         others = site.pages - (1 if own is not None else 0)
+        if others == 0:  # the site's only page: nothing to compare with
+            return [Recurrence() for _ in texts]
         normalised = [normalise(t) for t in texts]
         exact = _hashes(normalised).tolist() if normalised else []
         need_near = [i for i, text in enumerate(normalised) if len(text) >= self.config.min_chars]
