@@ -277,34 +277,29 @@ class SiteIndex:
             return [Recurrence() for _ in texts]
         normalised = [normalise(t) for t in texts]
         exact = _hashes(normalised).tolist() if normalised else []
-        need_near = [i for i, text in enumerate(normalised) if len(text) >= self.config.min_chars]
+        nodes = [site.node_of_hash.get(h) for h in exact]
+        found: list[set[int]] = [site.node_pages[node] - {own} if node is not None else set()
+                                 for node in nodes]
+        # Near-duplicates can add pages only where the exact match is not already on every
+        # other page (a template's paragraphs usually are), and only for long enough text.
+        best = [1.0 if pages else 0.0 for pages in found]
+        need_near = [i for i, text in enumerate(normalised)
+                     if len(text) >= self.config.min_chars and len(found[i]) < others]
         near = self._minhashes(shingle_sets([normalised[i] for i in need_near], self.config))
-        minhashes = dict(zip(need_near, near, strict=True))
-        answers = []
-        for i, h in enumerate(exact):
-            pages: set[int] = set()
-            best = 0.0
-            node = site.node_of_hash.get(h)
-            if node is not None:
-                pages |= site.node_pages[node]
-                pages.discard(own) if own is not None else None
-                best = 1.0 if pages else 0.0
-            query = minhashes.get(i)
-            if query is not None:
-                for candidate in site.lsh.query(query):
-                    if candidate == node:
-                        continue
-                    similarity = float(np.mean(site.signatures[candidate] == query.hashvalues))
-                    if similarity < self.config.threshold:
-                        continue
-                    found = site.node_pages[candidate] - {own}
-                    if found:
-                        pages |= found
-                        best = max(best, similarity)
-            answers.append(Recurrence(pages=len(pages),
-                                      share=len(pages) / others if others else 0.0,
-                                      jaccard=best, site_pages=others))
-        return answers
+        for i, query in zip(need_near, near, strict=True):
+            for candidate in site.lsh.query(query):
+                if candidate == nodes[i]:
+                    continue
+                similarity = float(np.mean(site.signatures[candidate] == query.hashvalues))
+                if similarity < self.config.threshold:
+                    continue
+                more = site.node_pages[candidate] - {own}
+                if more:
+                    found[i] = found[i] | more
+                    best[i] = max(best[i], similarity)
+        return [Recurrence(pages=len(pages), share=len(pages) / others, jaccard=similarity,
+                           site_pages=others)
+                for pages, similarity in zip(found, best, strict=True)]
 
     def annotate(self, page: Page) -> Page:
         """Set ``recurrence`` on each paragraph of ``page``; returns the page."""
