@@ -4,15 +4,21 @@ They are model features (and weak-labelling rules), never final verdicts on thei
 learns how much each is worth beside shape, n-gram, DOM and recurrence evidence.
 
 Text patterns expect lower-cased text (matching lower-cased text without ``re.IGNORECASE`` is
-several times faster) and are multi-line, so one scan covers a batch of paragraphs joined by
-newlines, ``^`` and ``$`` marking each paragraph's ends.
+several times faster) and are multi-line, so one scan covers a batch of paragraph heads, each
+between newlines of its own (``text_cue_hits``), ``^`` and ``$`` marking its ends. No pattern
+reaches past the newlines around a head, so a head's cues never depend on its neighbours.
 """
 
 from __future__ import annotations
 
 import re
 
+import numpy as np
+
 _FLAGS = re.MULTILINE
+#: A non-word character, and white space, other than the newlines between heads.
+_NW = r"[^\w\n]"
+_SP = r"[^\S\n]"
 
 def trie(phrases: list[str]) -> str:
     """A regular expression matching any of ``phrases`` (literal text), written as a trie so
@@ -38,12 +44,12 @@ def trie(phrases: list[str]) -> str:
 
 #: Ad placeholders and markers: ``[ad_1]``, "Advertisement", "Anzeige", "Publicité", ...
 AD_TEXT = re.compile(
-    r"^\W*\[?\s*ad[\s_-]*\d*\s*\]?\W*$"
-    r"|^\W*(advertisements?|advertising|advertorial|sponsored( content| post| links?)?|"
+    rf"^{_NW}*\[?{_SP}*ad(?:{_SP}|[_-])*\d*{_SP}*\]?{_NW}*$"
+    rf"|^{_NW}*(advertisements?|advertising|advertorial|sponsored( content| post| links?)?|"
     r"promoted( content| stories)?|paid (content|post|partnership)|ads? by \w+|"
     r"anzeigen?|werbung|publicit[ée]|publicidad|publicidade|pubblicit[àa]|reclame|advertentie|"
     r"annons|annonse|mainos|reklama|реклама|реклам[аи]|広告|スポンサー|广告|廣告|赞助|광고|"
-    r"إعلان|פרסומת|reklam|διαφήμιση|quảng cáo|iklan|विज्ञापन)\W*$",
+    rf"إعلان|פרסומת|reklam|διαφήμιση|quảng cáo|iklan|विज्ञापन){_NW}*$",
     _FLAGS,
 )
 #: Legal, financial, medical and affiliate disclaimers, copyright, cookie and privacy notices.
@@ -65,7 +71,7 @@ DISCLAIMER_PHRASES = [
     "tüm hakları saklıdır",
 ]
 DISCLAIMER_TEXT = re.compile(
-    r"©|\(c\)\s*\d{4}|(?<!\w)" + trie(DISCLAIMER_PHRASES)
+    rf"©|\(c\){_SP}*\d{{4}}|(?<!\w)" + trie(DISCLAIMER_PHRASES)
     + r"|著作権|無断転載|版权所有|版權所有|免责声明|저작권|جميع الحقوق محفوظة",
     _FLAGS,
 )
@@ -81,10 +87,10 @@ SOCIAL_PHRASES = [
 SOCIAL_TEXT = re.compile(r"(?<!\w)" + trie(SOCIAL_PHRASES) + r"\b|シェア|分享|订阅", _FLAGS)
 #: Navigation words: home, next/previous, page x of y, skip to content, breadcrumbs.
 NAVIGATION_TEXT = re.compile(
-    r"^\W*(home|startseite|accueil|inicio|início|главная|ホーム|首页|menu|main menu|"
+    rf"^{_NW}*(home|startseite|accueil|inicio|início|главная|ホーム|首页|menu|main menu|"
     r"skip to (main )?content|back to top|next|previous|prev|older posts|newer posts|"
     r"weiter|zurück|suivant|précédent|siguiente|anterior|successivo|precedente|"
-    r"page \d+ of \d+|\d+ of \d+|more|search)\W*$|\s[|»›>/·•]\s",
+    rf"page \d+ of \d+|\d+ of \d+|more|search){_NW}*$|\s[|»›>/·•]\s",
     _FLAGS,
 )
 #: Readers' comments: reply links, "said...", "posted by", timestamps of posts.
@@ -136,10 +142,17 @@ _CLASS_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 CLASS_CUE_NAMES: tuple[str, ...] = tuple(name for name, _ in _CLASS_PATTERNS)
 
 
-def text_cue_hits(joined: str) -> list[list[int]]:
-    """Per cue in ``CUE_NAMES`` order, the start offsets of its matches in ``joined`` (lower-cased
-    paragraph heads joined by newlines)."""
-    return [[m.start() for m in pattern.finditer(joined)] for _, pattern in _CUE_PATTERNS]
+def text_cue_hits(heads: list[str]) -> list[list[int]]:
+    """Per cue in ``CUE_NAMES`` order, the heads (indexes into ``heads``: lower-cased paragraph
+    heads without newlines) it matches. One scan per cue over all heads, each between newlines
+    of its own: a separator at a head's start or end counts as surrounded by white space,
+    whatever the heads around it."""
+    joined = "\n" + "\n\n".join(heads) + "\n"
+    lengths = np.fromiter(map(len, heads), dtype=np.int64, count=len(heads))
+    starts = np.concatenate([[0], np.cumsum(lengths + 2)[:-1]])  # each head's opening newline
+    return [sorted(set((np.searchsorted(starts, [m.start() for m in pattern.finditer(joined)],
+                                        side="right") - 1).tolist()))
+            for _, pattern in _CUE_PATTERNS]
 
 
 def class_cue_flags(token: str) -> list[bool]:

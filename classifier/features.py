@@ -315,14 +315,11 @@ def _shape_and_words(texts: list[str], pages: np.ndarray, full_lengths: np.ndarr
 
 
 def _cues(texts: list[str]) -> np.ndarray:
-    """``CUE_NAMES`` indicators from one scan per cue over the batch's lower-cased heads."""
-    heads = [t[:CUE_CHARS].replace("\n", " ").lower() for t in texts]
-    lengths = np.fromiter(map(len, heads), dtype=np.int64, count=len(heads))
-    starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
+    """``CUE_NAMES`` indicators from one scan per cue over the lower-cased heads of ``texts``."""
     out = np.zeros((len(texts), len(CUE_NAMES)), dtype=np.float32)
-    for j, hits in enumerate(text_cue_hits("\n".join(heads))):
-        if hits:
-            out[np.searchsorted(starts, hits, side="right") - 1, j] = 1.0
+    heads = [t[:CUE_CHARS].replace("\n", " ").lower() for t in texts]
+    for j, hits in enumerate(text_cue_hits(heads)):
+        out[hits, j] = 1.0
     return out
 
 
@@ -399,8 +396,13 @@ def dense_and_hashed(table: pd.DataFrame, word_bits: int, char_bits: int, dom_bi
         table["recurrence_jaccard"].to_numpy(dtype=np.float64),
         np.log1p(table["recurrence_site_pages"].to_numpy(dtype=np.float64)) / 5,
     ])
-    dense = np.hstack([shape, _cues(texts), position, dom, recurrence]).astype(np.float32)
-    return dense, [words, _chars(texts, char_bits), dom_hashed]
+    # Cues and character n-grams read the text alone: computed once per distinct text (a
+    # site's recurring lines), then spread to every row holding it.
+    rows, distinct = pd.factorize(np.asarray(texts, dtype=object))
+    distinct_texts = list(distinct)
+    cues = _cues(distinct_texts)[rows]
+    dense = np.hstack([shape, cues, position, dom, recurrence]).astype(np.float32)
+    return dense, [words, _chars(distinct_texts, char_bits)[rows], dom_hashed]
 
 
 class ParagraphFeatures(TransformerMixin, BaseEstimator):

@@ -9,10 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifier.api import make_page, segment_safely
+from classifier.cues import CUE_NAMES
 from classifier.features import (
     DENSE_FEATURES,
     META_COLUMNS,
     ParagraphFeatures,
+    _cues,
     _words,
     paragraph_table,
 )
@@ -89,3 +91,18 @@ def test_hashed_blocks_are_bounded_and_normalised():
     chars = matrix[:, start + (1 << 10): start + (1 << 10) + (1 << 9)].toarray()
     for block in (words, chars):
         assert np.allclose(np.linalg.norm(block, axis=1), 1.0, atol=1e-5)
+
+
+TRICKY_HEADS = ["***", "More", "Other albums out this week:", "• A new single from the band.",
+                "(c)", "2012 was a good year.", "News |", "| Register", "Home", "[ad_1]",
+                "Share this", "Posted by Ann 3 hours ago"]
+
+
+def test_cues_of_a_paragraph_do_not_depend_on_its_neighbours():
+    together = _cues(TRICKY_HEADS)
+    alone = np.vstack([_cues([head]) for head in TRICKY_HEADS])
+    assert np.array_equal(together, alone)
+    navigation = CUE_NAMES.index("cue_navigation")
+    flagged = [h for h, row in zip(TRICKY_HEADS, together, strict=True) if row[navigation]]
+    assert flagged == ["More", "• A new single from the band.", "News |", "| Register", "Home"]
+    assert together[TRICKY_HEADS.index("[ad_1]"), CUE_NAMES.index("cue_ad")] == 1.0
