@@ -133,7 +133,12 @@ def _fmix64(values: np.ndarray) -> np.ndarray:
 
 @dataclass
 class _Site:
-    """One site's nodes (distinct normalised paragraphs) and pages."""
+    """One site's nodes (distinct normalised paragraphs) and pages.
+
+    While the site has one page, its nodes wait in ``pending`` (node -> normalised text) for
+    their MinHash and LSH entry: nothing can be a near-duplicate of them until a second page
+    comes, and in a crawl many sites never get one.
+    """
 
     lsh: MinHashLSH
     page_numbers: dict[str, int] = field(default_factory=dict)
@@ -142,6 +147,7 @@ class _Site:
     node_pages: list[set[int]] = field(default_factory=list)
     node_hashes: list[int] = field(default_factory=list)
     signatures: dict[int, np.ndarray] = field(default_factory=dict)
+    pending: dict[int, str] = field(default_factory=dict)
     next_page: int = 0
 
     @property
@@ -228,7 +234,7 @@ class SiteIndex:
         normalised = [normalise(t) for t in texts]
         exact = _hashes(normalised) if normalised else np.zeros(0, dtype=np.uint64)
         nodes: list[int] = []
-        fresh: list[tuple[int, str]] = []
+        fresh: dict[int, str] = {}
         for h, text in zip(exact.tolist(), normalised, strict=True):
             known = site.node_of_hash.get(h)
             if known is not None:
@@ -238,16 +244,25 @@ class SiteIndex:
                 site.node_pages.append(set())
                 site.node_hashes.append(h)
                 if len(text) >= self.config.min_chars:
-                    fresh.append((node, text))
+                    fresh[node] = text
             site.node_pages[node].add(number)
             nodes.append(node)
         site.page_nodes[number] = sorted(set(nodes))
-        if fresh:
-            minhashes = self._minhashes(shingle_sets([t for _, t in fresh], self.config))
-            with site.lsh.insertion_session() as session:
-                for (node, _), minhash in zip(fresh, minhashes, strict=True):
-                    session.insert(node, minhash, check_duplication=False)
-                    site.signatures[node] = minhash.hashvalues
+        site.pending.update(fresh)
+        if site.pages > 1:
+            self._sign_pending(site)
+
+    def _sign_pending(self, site: _Site) -> None:
+        """Give the site's pending nodes their MinHash signatures and LSH entries."""
+        if not site.pending:
+            return
+        nodes, texts = list(site.pending), list(site.pending.values())
+        site.pending.clear()
+        minhashes = self._minhashes(shingle_sets(texts, self.config))
+        with site.lsh.insertion_session() as session:
+            for node, minhash in zip(nodes, minhashes, strict=True):
+                session.insert(node, minhash, check_duplication=False)
+                site.signatures[node] = minhash.hashvalues
 
     def add_all(self, pages: Iterable[Page]) -> None:
         """``add`` every page (pages with an error or no site are skipped)."""
@@ -275,6 +290,7 @@ class SiteIndex:
         others = site.pages - (1 if own is not None else 0)
         if others == 0:  # the site's only page: nothing to compare with
             return [Recurrence() for _ in texts]
+        self._sign_pending(site)  # a page from outside the index, asking about the only one
         normalised = [normalise(t) for t in texts]
         exact = _hashes(normalised).tolist() if normalised else []
         nodes = [site.node_of_hash.get(h) for h in exact]
@@ -320,7 +336,8 @@ class SiteIndex:
             "sites": len(self._sites),
             "pages": sum(s.pages for s in self._sites.values()),
             "paragraphs": sum(len(s.node_pages) for s in self._sites.values()),
-            "near_duplicate_entries": sum(len(s.signatures) for s in self._sites.values()),
+            "near_duplicate_entries": sum(len(s.signatures) + len(s.pending)
+                                          for s in self._sites.values()),
         }
 
     # -- files ------------------------------------------------------------------------------
@@ -329,6 +346,8 @@ class SiteIndex:
         """Write the index to ``path`` atomically (a zip of arrays and JSON; no pickles)."""
         target = Path(path)
         sites = sorted(self._sites)
+        for site in self._sites.values():
+            self._sign_pending(site)  # files hold every signature
         header = {"format": "boilerplate-site-index", "version": INDEX_FORMAT_VERSION,
                   "config": asdict(self.config), "sites": sites,
                   "pages": [sorted(self._sites[s].page_numbers.items(), key=lambda kv: kv[1])

@@ -89,13 +89,16 @@ def test_save_load_round_trip_gives_identical_answers(tmp_path):
     for n in range(6):
         index.add(page("a.com", n, DISCLAIMER.format(date=f"May {n}", name=f"Person {n}")))
         index.add(page("b.org", n, "Follow us on social media for more stories like this one."))
+    index.add(page("d.net", 0, DISCLAIMER.format(date="May 1", name="Only Page")))  # one page
     path = tmp_path / "site.index"
     index.save(path)
     loaded = SiteIndex.load(path)
     assert loaded.stats() == index.stats()
-    for site in ("a.com", "b.org", "c.net"):
+    for site in ("a.com", "b.org", "c.net", "d.net"):
         probe = page(site, 99, DISCLAIMER.format(date="Dec 9", name="Zed"))
         assert loaded.recurrence(probe) == index.recurrence(probe)
+    near = page("d.net", 9, DISCLAIMER.format(date="Jun 2", name="Zed"))
+    assert loaded.recurrence(near)[1].pages == 1  # the one page's nodes were signed for the file
     assert [p.name for p in tmp_path.iterdir()] == ["site.index"]
 
 
