@@ -247,48 +247,59 @@ def _counts(rows: np.ndarray, columns: np.ndarray, n_rows: int, bits: int) -> sp
     return sp.csr_matrix((data, keys & ((1 << bits) - 1), indptr), shape=(n_rows, 1 << bits))
 
 
-def _shape_and_words(texts: list[str], pages: np.ndarray, full_lengths: np.ndarray,
-                     lines: np.ndarray, word_bits: int) -> tuple[np.ndarray, sp.csr_matrix]:
-    """Shape features (``SHAPE_FEATURES`` order) and hashed word 1-2-grams of paragraph heads."""
-    n = len(texts)
+def _shape_and_words(texts: list[str], rows: np.ndarray, pages: np.ndarray,
+                     full_lengths: np.ndarray, lines: np.ndarray, word_bits: int
+                     ) -> tuple[np.ndarray, sp.csr_matrix]:
+    """Shape features (``SHAPE_FEATURES`` order) and hashed word 1-2-grams of paragraph heads.
+
+    ``texts`` are the batch's distinct texts and ``rows`` the distinct text of each row: what
+    reads the text alone is computed once per distinct text; the page's language, and so
+    stop-word density, from each page's own token stream.
+    """
+    n, d = len(rows), len(texts)
     samples = [t[:SHAPE_CHARS] for t in texts]
     codes, owner, starts = _spans(samples)
     classes = np.take(_char_classes(), codes, mode="clip")
     classes[codes > 0xFFFF] = SYMBOL
-    counts = np.bincount(owner * N_CLASSES + classes, minlength=n * N_CLASSES)
-    counts = counts.reshape(n, N_CLASSES).astype(np.float64)
+    counts = np.bincount(owner * N_CLASSES + classes, minlength=d * N_CLASSES)
+    counts = counts.reshape(d, N_CLASSES).astype(np.float64)
     chars = np.maximum(counts[:, :BOUNDARY].sum(axis=1), 1)
     is_word = _WORD_CLASSES[classes]
     word_start = is_word & ~np.r_[False, is_word[:-1]]
-    words = np.maximum(np.bincount(owner[word_start], minlength=n), 1)
-    titles = np.bincount(owner[word_start & (classes == UPPER)], minlength=n)
+    words = np.maximum(np.bincount(owner[word_start], minlength=d), 1)
+    titles = np.bincount(owner[word_start & (classes == UPPER)], minlength=d)
     following = np.r_[classes[1:], BOUNDARY]
     ends = (classes == TERMINAL) & np.isin(following, (SPACE, BOUNDARY, PUNCT))
-    sentence_ends = np.bincount(owner[ends], minlength=n)
-    lengths = np.fromiter(map(len, samples), dtype=np.int64, count=n)
+    sentence_ends = np.bincount(owner[ends], minlength=d)
+    lengths = np.fromiter(map(len, samples), dtype=np.int64, count=d)
     last = codes[starts + np.maximum(lengths - 1, 0)]
     letters = np.maximum(counts[:, UPPER] + counts[:, LOWER] + counts[:, UNCASED], 1)
     word_chars = counts[:, UPPER] + counts[:, LOWER] + counts[:, UNCASED] + counts[:, DIGIT]
 
     tokens, token_owner = _words(samples)
-    codes_of, distinct = pd.factorize(np.asarray(tokens, dtype=object))
-    rows_of = stop_word_rows(distinct)[codes_of]
-    is_stop = np.zeros(len(codes_of), dtype=bool)
+    codes_of, vocabulary = pd.factorize(np.asarray(tokens, dtype=object))
+    per_text = np.bincount(token_owner, minlength=d)
+    # Each row's tokens, rows in order: the token stream of every page.
+    row_tokens = per_text[rows]
+    first = np.concatenate([[0], np.cumsum(per_text)[:-1]])[rows]
+    stream = (np.repeat(first - np.concatenate([[0], np.cumsum(row_tokens)[:-1]]), row_tokens)
+              + np.arange(row_tokens.sum()))
+    row_of_token = np.repeat(np.arange(n), row_tokens)
+    stop_rows = stop_word_rows(vocabulary)[codes_of[stream]]
+    is_stop = np.zeros(len(stream), dtype=bool)
     known = np.zeros(n, dtype=bool)
-    token_page = pages[token_owner]
+    token_page = pages[row_of_token]
     page_starts = np.flatnonzero(np.r_[True, token_page[1:] != token_page[:-1]])
-    for a, b in zip(page_starts, np.r_[page_starts[1:], len(codes_of)], strict=True):
-        language = guess_language(rows_of[a:b])  # from the page's own first tokens
+    for a, b in zip(page_starts, np.r_[page_starts[1:], len(stream)], strict=True):
+        language = guess_language(stop_rows[a:b])  # from the page's own first tokens
         if language is not None:
-            is_stop[a:b] = stop_word_mask(rows_of[a:b], language)
+            is_stop[a:b] = stop_word_mask(stop_rows[a:b], language)
             known[pages == token_page[a]] = True
-    n_tokens = np.maximum(np.bincount(token_owner, minlength=n), 1)
-    stop_density = np.bincount(token_owner[is_stop], minlength=n) / n_tokens
+    n_tokens = np.maximum(row_tokens, 1)
+    stop_density = np.bincount(row_of_token[is_stop], minlength=n) / n_tokens
 
     page_chars = np.bincount(pages, weights=full_lengths)[pages]
-    shape = np.column_stack([
-        np.log1p(full_lengths) / 8,
-        np.log1p(n_tokens) / 6,
+    per_distinct = np.column_stack([
         np.minimum(word_chars / words / 10, 3.0),
         (counts[:, TERMINAL] + counts[:, PUNCT]) / chars,
         np.log1p(sentence_ends) / 3,
@@ -301,17 +312,22 @@ def _shape_and_words(texts: list[str], pages: np.ndarray, full_lengths: np.ndarr
         counts[:, SYMBOL] / chars,
         counts[:, SEPARATOR] / words,
         np.isin(codes[starts], list(_OPENERS)),
+    ])[rows]
+    shape = np.column_stack([
+        np.log1p(full_lengths) / 8,
+        np.log1p(n_tokens) / 6,
+        per_distinct,
         stop_density,
         known,
         np.log1p(lines) / 4,
         full_lengths / np.maximum(page_chars, 1),
     ])
 
-    hashes = _hash(np.asarray(distinct, dtype=object))[codes_of]
+    hashes = _hash(np.asarray(vocabulary, dtype=object))[codes_of]
     pair = token_owner[:-1] == token_owner[1:]  # word bigrams within a paragraph
-    rows = np.concatenate([token_owner, token_owner[:-1][pair]])
+    owners = np.concatenate([token_owner, token_owner[:-1][pair]])
     columns = np.concatenate([hashes, hashes[:-1][pair] * _MIX ^ hashes[1:][pair]])
-    return shape, _counts(rows, columns, n, word_bits)
+    return shape, _counts(owners, columns, d, word_bits)[rows]
 
 
 def _cues(texts: list[str]) -> np.ndarray:
@@ -373,7 +389,11 @@ def dense_and_hashed(table: pd.DataFrame, word_bits: int, char_bits: int, dom_bi
     texts = table["text"].tolist()
     pages = table["page"].to_numpy()
     full_lengths = np.fromiter(map(len, texts), dtype=np.float64, count=len(texts))
-    shape, words = _shape_and_words(texts, pages, full_lengths,
+    # What reads the text alone is computed once per distinct text (a site's recurring lines),
+    # then spread to every row holding it.
+    rows, distinct = pd.factorize(np.asarray(texts, dtype=object))
+    distinct_texts = list(distinct)
+    shape, words = _shape_and_words(distinct_texts, rows, pages, full_lengths,
                                     table["lines"].to_numpy(dtype=np.float64), word_bits)
     index = table["index"].to_numpy(dtype=np.float64)
     n = table["n"].to_numpy(dtype=np.float64)
@@ -396,10 +416,6 @@ def dense_and_hashed(table: pd.DataFrame, word_bits: int, char_bits: int, dom_bi
         table["recurrence_jaccard"].to_numpy(dtype=np.float64),
         np.log1p(table["recurrence_site_pages"].to_numpy(dtype=np.float64)) / 5,
     ])
-    # Cues and character n-grams read the text alone: computed once per distinct text (a
-    # site's recurring lines), then spread to every row holding it.
-    rows, distinct = pd.factorize(np.asarray(texts, dtype=object))
-    distinct_texts = list(distinct)
     cues = _cues(distinct_texts)[rows]
     dense = np.hstack([shape, cues, position, dom, recurrence]).astype(np.float32)
     return dense, [words, _chars(distinct_texts, char_bits)[rows], dom_hashed]
