@@ -7,10 +7,13 @@ used as features), then the
 dense features named in ``DENSE_FEATURES``, then hashed word n-grams, character n-grams and DOM
 tokens (bounded memory whatever the vocabulary).
 
-Everything is computed for a whole batch at once: the batch's paragraphs are joined into one
-string, its code points classified through a lookup table, tokens found by one regex scan and
-hashed by pandas in C, and counts gathered with ``numpy.bincount``. No Python loop runs per
-feature, and the only loops per paragraph or token are single comprehensions.
+Everything is computed for a whole batch at once, and what reads a paragraph's text alone
+once per distinct text of the batch (a site's recurring lines): the texts are joined into one
+string, its code points classified through lookup tables, word tokens split off in C after
+non-word characters are blanked, hashed by pandas in C, and counts gathered with
+``numpy.bincount`` and one sort. No Python loop runs per feature, and the only loops per
+paragraph or token are single comprehensions. A page's features never depend on the other
+pages of its batch.
 """
 
 from __future__ import annotations
