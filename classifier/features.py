@@ -290,14 +290,15 @@ def _shape_and_words(texts: list[str], rows: np.ndarray, pages: np.ndarray,
     row_of_token = np.repeat(np.arange(n), row_tokens)
     stop_rows = stop_word_rows(vocabulary)[codes_of[stream]]
     is_stop = np.zeros(len(stream), dtype=bool)
-    known = np.zeros(n, dtype=bool)
+    known_pages = []
     token_page = pages[row_of_token]
     page_starts = np.flatnonzero(np.r_[True, token_page[1:] != token_page[:-1]])
     for a, b in zip(page_starts, np.r_[page_starts[1:], len(stream)], strict=True):
         language = guess_language(stop_rows[a:b])  # from the page's own first tokens
         if language is not None:
             is_stop[a:b] = stop_word_mask(stop_rows[a:b], language)
-            known[pages == token_page[a]] = True
+            known_pages.append(token_page[a])
+    known = np.isin(pages, known_pages)
     n_tokens = np.maximum(row_tokens, 1)
     stop_density = np.bincount(row_of_token[is_stop], minlength=n) / n_tokens
 

@@ -301,8 +301,8 @@ class SiteIndex:
         best = [1.0 if pages else 0.0 for pages in found]
         need_near = [i for i, text in enumerate(normalised)
                      if len(text) >= self.config.min_chars and len(found[i]) < others]
-        near = self._minhashes(shingle_sets([normalised[i] for i in need_near], self.config))
-        for i, query in zip(need_near, near, strict=True):
+        for i, query in zip(need_near, self._query_minhashes(site, nodes, normalised, need_near),
+                            strict=True):
             for candidate in site.lsh.query(query):
                 if candidate == nodes[i]:
                     continue
@@ -316,6 +316,19 @@ class SiteIndex:
         return [Recurrence(pages=len(pages), share=len(pages) / others, jaccard=similarity,
                            site_pages=others)
                 for pages, similarity in zip(found, best, strict=True)]
+
+    def _query_minhashes(self, site: _Site, nodes: list[int | None], normalised: list[str],
+                         wanted: list[int]) -> list[LeanMinHash]:
+        """MinHashes of the ``wanted`` paragraphs: the signature stored for a paragraph already
+        in the index (the page itself was added, as in every run's second pass), else computed."""
+        stored = {i: site.signatures[node] for i in wanted
+                  if (node := nodes[i]) is not None and node in site.signatures}
+        missing = [i for i in wanted if i not in stored]
+        computed = dict(zip(missing, self._minhashes(
+            shingle_sets([normalised[i] for i in missing], self.config)), strict=True))
+        return [computed[i] if i in computed else
+                LeanMinHash(seed=self.config.seed, hashvalues=stored[i], scheme="affine64")
+                for i in wanted]
 
     def annotate(self, page: Page) -> Page:
         """Set ``recurrence`` on each paragraph of ``page``; returns the page."""
