@@ -169,6 +169,8 @@ def _scored(kw: dict[str, Any], summary: Summary) -> Iterator[Page]:
     With recurrence on, a first pass reads every page and adds it to the site index (loaded
     from and saved to ``--index`` when given), then the second pass scores against it.
     """
+    if kw["index_path"] is not None and not kw["recurrence"]:
+        raise click.UsageError("--index needs recurrence evidence; drop --no-recurrence")
     model = _model(kw)
     with _inputs(kw) as stdin:
         index = None
@@ -266,11 +268,11 @@ def train(datasets_dir: Path | None, output: Path, jobs: int, limit: int | None,
     """Rebuild the model from the public corpora (train; threshold chosen on dev)."""
     from classifier.training.datasets import datasets_dir as resolve
     from classifier.training.train import SEED_DEFAULT, TrainConfig
-    from classifier.training.train import train as run
+    from classifier.training.train import train as run_training
 
     config = TrainConfig(datasets_dir=resolve(datasets_dir), output=output, jobs=jobs,
                          limit=limit, seed=SEED_DEFAULT if seed is None else seed)
-    card = run(config, log=lambda message: click.echo(message, err=True))
+    card = run_training(config, log=lambda message: click.echo(message, err=True))
     click.echo(f"wrote {output} (sha256 {card['sha256'][:12]}…), threshold {card['threshold']}")
 
 
@@ -319,7 +321,6 @@ def evaluate(datasets_dir: Path | None, split: str, model_path: str | None, trus
             click.echo(f"{mode:6s} {name:12s} {s.precision:9.3f} {s.recall:7.3f} {s.f1:6.3f}")
     if report_dir is not None:
         import datetime
-        import json
 
         from classifier.report import ReportOptions, write_report
 

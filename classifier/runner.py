@@ -89,8 +89,7 @@ def run(pages: Iterable[Page], model: Model | None = None, options: Options | No
 
 
 def build_index(pages: Iterable[Page], index: SiteIndex | None = None,
-                run_options: RunOptions | None = None,
-                batch_pages: int = BATCH_PAGES_DEFAULT) -> SiteIndex:
+                run_options: RunOptions | None = None) -> SiteIndex:
     """The first pass of a run: segment every page that has a site key (in worker processes,
     under the time limit, as ``run`` scores) and add it to ``index`` (a new one by default).
     Pages without a site can have no evidence and are passed over unsegmented, so a run of
@@ -98,7 +97,7 @@ def build_index(pages: Iterable[Page], index: SiteIndex | None = None,
     when it is scored."""
     index = index or SiteIndex()
     candidates = (p for p in pages if p.site is not None and p.error is None)
-    for page in _map(segment_chunk, _chunks(candidates, batch_pages),
+    for page in _map(segment_chunk, _chunks(candidates, BATCH_PAGES_DEFAULT),
                      run_options or RunOptions()):
         if page.error is None:
             index.add(page)
@@ -106,12 +105,14 @@ def build_index(pages: Iterable[Page], index: SiteIndex | None = None,
 
 
 def segment_chunk(pages: list[Page]) -> list[Page]:
-    """Segment each page of a chunk (an error on one page stays on that page). The raw page is
-    dropped once segmented: indexing needs only the paragraphs, and a worker would otherwise
-    send every page back whole."""
-    for page in pages:
-        segment_safely(page)
+    """Segment each page of a chunk (an error on one page stays on that page). Only what the
+    index reads (site, URL, id, paragraph texts) is kept, so that a worker does not send every
+    page back whole: raw page, raw paragraphs and passed-through fields are dropped."""
+    for page in map(segment_safely, pages):
         page.raw = ""
+        page.extra = {}
+        for paragraph in page.paragraphs:
+            paragraph.raw = ""
     return pages
 
 

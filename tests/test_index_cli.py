@@ -76,6 +76,15 @@ def test_run_shares_evidence_and_persists_it(tmp_path):
     assert all(with_evidence[k] < without[k] for k in without)
 
 
+def test_index_without_recurrence_is_refused_not_ignored(tmp_path):
+    index = tmp_path / "site.index"
+    result = CliRunner().invoke(main, ["clean", "-q", "--no-recurrence", "--index", str(index),
+                                       str(_jsonl(tmp_path))])
+    assert result.exit_code == 2
+    assert "--index needs recurrence evidence" in result.output
+    assert not index.exists()
+
+
 def test_stdin_is_spooled_for_two_passes(tmp_path):
     data = _jsonl(tmp_path).read_text()
     result = CliRunner().invoke(main, ["score", "--format", "jsonl", "-q", "--time-limit", "0",

@@ -223,5 +223,5 @@ def test_pipeline_shares_one_site_index_over_the_crawl(model, tmp_path):
     assert path.exists()
     reopened = BoilerplatePipeline(PipelineSettings(index_path=str(path)))
     reopened.model = model
-    reopened._model()
+    reopened.open_spider()
     assert reopened.index.site_pages("example.com") == len(ARTICLES)

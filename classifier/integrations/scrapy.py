@@ -47,7 +47,7 @@ from itemadapter import ItemAdapter
 from classifier.api import THRESHOLD_DEFAULT, Options, clean_page, index_page
 from classifier.artifact import Model, load_model
 from classifier.document import InputKind, Page
-from classifier.io.readers import MAX_PAGE_BYTES_DEFAULT, page_from_bytes, page_from_text
+from classifier.io.readers import page_from_bytes, page_from_text
 from classifier.io.writers import paragraph_records
 from classifier.labels import Label
 from classifier.recurrence import SiteIndex
@@ -114,9 +114,10 @@ class BoilerplatePipeline:
 
     def open_spider(self, spider: Any = None) -> None:
         """Load the model and the crawl's site index once for the whole crawl."""
-        self._model()
+        self._load()
 
-    def _model(self) -> Model:
+    def _load(self) -> Model:
+        """The model and the site index, loaded on first use."""
         if self.model is None:
             self.model = load_model(self.settings.model_path, trust=self.settings.trust_model)
         if self.index is None:
@@ -151,18 +152,16 @@ class BoilerplatePipeline:
         id = url or ""
         value = adapter.get(settings.field)
         if isinstance(value, bytes):
-            return page_from_bytes(value, settings.input_type, id, url=url,
-                                   max_bytes=MAX_PAGE_BYTES_DEFAULT)
+            return page_from_bytes(value, settings.input_type, id, url=url)
         if isinstance(value, str):
-            return page_from_text(value, settings.input_type, id, url=url,
-                                  max_bytes=MAX_PAGE_BYTES_DEFAULT)
+            return page_from_text(value, settings.input_type, id, url=url)
         return Page(id=id, raw="", kind=settings.input_type, url=url,
                     error=f"item has no text or bytes in field '{settings.field}'")
 
     def _score(self, page: Page) -> Page:
         if page.error is not None:
             return page
-        model = self._model()
+        model = self._load()
         if self.index is not None:
             index_page(page, self.index)
         return score_resiliently([page], model, self.options, self.index)[0]

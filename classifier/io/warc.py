@@ -17,7 +17,6 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
 from classifier.document import InputKind, Page
-from classifier.io.decode import declared_charset
 from classifier.io.readers import (
     GZIP_MAGIC,
     SNIFF_BYTES,
@@ -100,8 +99,6 @@ def _record_page(record: ArcWarcRecord, id: str, url: str | None, options: ReadO
         kind = InputKind.TEXT
     else:
         kind = InputKind.HTML if sniff(data[:SNIFF_BYTES]) is InputType.HTML else InputKind.TEXT
-    if kind is InputKind.HTML and charset is None:
-        charset = declared_charset(data)
     return page_from_bytes(data, kind, id, url=url, charset=charset, max_bytes=options.max_bytes)
 
 

@@ -124,9 +124,8 @@ def write_parquet(pages: Iterable[Page], path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pa.schema([("id", pa.string()), ("url", pa.string()), ("error", pa.string()),
-                        ("index", pa.int64()), ("label", pa.string()), ("score", pa.float64()),
-                        ("text", pa.string())])
+    types = {"index": pa.int64(), "score": pa.float64()}
+    schema = pa.schema([(name, types.get(name, pa.string())) for name in FLAT_COLUMNS])
     with pq.ParquetWriter(path, schema) as writer:
         rows = flat_rows(pages)
         while group := list(islice(rows, PARQUET_ROWS_PER_GROUP)):
