@@ -7,9 +7,7 @@ the benchmark turns both into an empty extraction and counts a failure.
 
 from __future__ import annotations
 
-import html
 import logging
-import re
 from collections.abc import Callable
 
 import justext
@@ -20,28 +18,17 @@ from resiliparse.extract.html2text import extract_plain_text
 
 # The page as a browser-like text rendering (html-text, blank lines between blocks): the same
 # rendering the text-mode model trains on.
-from classifier.training.render import scraper_text as render_text  # noqa: E402
+from classifier.training.render import scraper_text as render_text
 
 #: An extractor for one page: HTML in, plain text (or None when it gives up) out.
 PageExtractor = Callable[[str], "str | None"]
 
-_BLANK_LINES = re.compile(r"\n[ \t]*\n")
 _JUSTEXT_STOPLIST = justext.get_stoplist("English")
 
 # Peers log a warning per odd page (empty output, parse fallbacks); in a benchmark of hundreds
 # of pages that drowns the report, and failures are counted by the benchmark instead.
 for _logger in ("trafilatura", "readability", "readability.readability", "boilerpy3"):
     logging.getLogger(_logger).setLevel(logging.CRITICAL)
-
-
-def paragraphs_html(text: str) -> str:
-    """``text`` as a minimal HTML document, one ``<p>`` per blank-line-separated block.
-
-    This is how peers, which only read HTML, are fed text-mode input.
-    """
-    blocks = (block.strip() for block in _BLANK_LINES.split(text))
-    body = "\n".join(f"<p>{html.escape(block)}</p>" for block in blocks if block)
-    return f"<html><body>\n{body}\n</body></html>"
 
 
 def trafilatura_default(page_html: str) -> str | None:

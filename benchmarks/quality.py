@@ -51,7 +51,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.peers import (
     PEERS,
     PageExtractor,
-    paragraphs_html,
     render_text,
     versions,
 )
@@ -62,6 +61,7 @@ from classifier.training.datasets import (
     datasets_dir,
     iter_records,
 )
+from classifier.training.render import paragraphs_html
 
 MODES = ("html", "text")
 OURS = "ours"

@@ -35,16 +35,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from classifier.api import Options, score_pages  # noqa: E402
-from classifier.artifact import load_model  # noqa: E402
+from classifier.artifact import Model, load_model  # noqa: E402
 from classifier.document import InputKind, Page, Paragraph  # noqa: E402
 from classifier.labels import Label  # noqa: E402
 from classifier.recurrence import SiteIndex, normalise  # noqa: E402
 from classifier.segment import segment_html, segment_text  # noqa: E402
 from classifier.sites import site_of  # noqa: E402
 from classifier.training.datasets import datasets_dir, iter_records  # noqa: E402
-from classifier.training.examples import comments_gold  # noqa: E402
-from classifier.training.labelling import label_paragraphs  # noqa: E402
-from classifier.training.render import scraper_text  # noqa: E402
+from classifier.training.examples import labelled_paragraphs  # noqa: E402
+from classifier.training.render import paragraphs_html, scraper_text  # noqa: E402
 from classifier.training.synthetic import Catalogue, gold_articles, synthetic_pages  # noqa: E402
 
 #: Dragnet sites need at least this many pages to count as multi-page.
@@ -62,13 +61,6 @@ class Case:
     content: list[bool]
 
 
-def _wrap_paragraphs(text: str) -> str:
-    import html
-
-    blocks = [b for b in text.split("\n\n") if b.strip()]
-    return "<html><body>" + "".join(f"<p>{html.escape(b)}</p>" for b in blocks) + "</body></html>"
-
-
 def synthetic_cases(root: Path, sites: int, pages: int, seed: int, split: str = "test"
                     ) -> list[Case]:
     """Gold articles of ``split`` in held-out templates, text and plain-``<p>`` HTML."""
@@ -79,7 +71,7 @@ def synthetic_cases(root: Path, sites: int, pages: int, seed: int, split: str = 
     cases = []
     for page in built:
         labels = [p.label for p in page.paragraphs]
-        html = page.raw if page.kind is InputKind.HTML else _wrap_paragraphs(page.raw)
+        html = page.raw if page.kind is InputKind.HTML else paragraphs_html(page.raw)
         fresh = Page(id=page.id, raw=page.raw, kind=page.kind, url=page.url, site=page.site)
         cases.append(Case(fresh, "synthetic", html,
                           [label not in (Label.CONTENT, Label.COMMENT) for label in labels],
@@ -103,9 +95,8 @@ def dragnet_cases(root: Path, split: str = "test") -> list[Case]:
             group = []
             for record in records:
                 raw = record["html"] if kind is InputKind.HTML else scraper_text(record["html"])
-                paragraphs = segment_html(raw) if kind is InputKind.HTML else segment_text(raw)
-                labels = label_paragraphs(paragraphs, record["gold_text"], comments_gold(record))
-                group.append((record, raw, paragraphs, labels))
+                paragraphs = labelled_paragraphs(record, kind, raw)
+                group.append((record, raw, paragraphs, [p.label for p in paragraphs]))
             seen: dict[str, set[int]] = defaultdict(set)
             for n, (_, _, paragraphs, _) in enumerate(group):
                 for p in paragraphs:
@@ -114,7 +105,7 @@ def dragnet_cases(root: Path, split: str = "test") -> list[Case]:
                 recurring = [len(seen[normalise(p.text)] - {n}) > 0 for p in paragraphs]
                 page = Page(id=f"{record['id']}#{kind.value}", raw=raw, kind=kind,
                             url=record["url"], site=site)
-                html = raw if kind is InputKind.HTML else _wrap_paragraphs(raw)
+                html = raw if kind is InputKind.HTML else paragraphs_html(raw)
                 cases.append(Case(page, "dragnet", html,
                                   [r and label not in (Label.CONTENT, Label.COMMENT)
                                    for r, label in zip(recurring, labels, strict=True)],
@@ -148,10 +139,9 @@ def _score(cases: Sequence[Case], kept: Callable[[Case], list[bool]]
             for key, t in sorted(tallies.items())}
 
 
-def ours(cases: Sequence[Case], with_index: bool) -> dict[str, dict[str, float]]:
+def ours(cases: Sequence[Case], model: Model, with_index: bool) -> dict[str, dict[str, float]]:
     """Our model, with a SiteIndex over the whole run or without one. Each form (text, HTML)
     gets its own run and index, as a scraper's run holds one form of each page."""
-    model = load_model()
     for kind in (InputKind.TEXT, InputKind.HTML):
         pages = [c.page for c in cases if c.page.kind is kind]
         for page in pages:
@@ -186,20 +176,13 @@ def peers() -> dict[str, Callable[[str], str | None]]:
     """trafilatura (default, deduplicate) and, for scale, jusText, readability, resiliparse."""
     import trafilatura
 
+    from benchmarks.peers import PEERS
+
     def trafilatura_dedup(html: str) -> str | None:
         return trafilatura.extract(html, deduplicate=True)
 
-    extractors: dict[str, Callable[[str], str | None]] = {
-        "trafilatura": trafilatura.extract, "trafilatura-deduplicate": trafilatura_dedup}
-    try:
-        from benchmarks.peers import PEERS
-
-        for name in ("justext", "readability-lxml", "resiliparse"):
-            if name in PEERS:
-                extractors[name] = PEERS[name]
-    except ImportError:
-        pass
-    return extractors
+    return {"trafilatura": PEERS["trafilatura"], "trafilatura-deduplicate": trafilatura_dedup,
+            **{name: PEERS[name] for name in ("justext", "readability-lxml", "resiliparse")}}
 
 
 def _table(results: dict[str, dict[str, dict[str, float]]]) -> str:
@@ -296,8 +279,9 @@ def main(argv: Sequence[str] | None = None) -> None:
           f"({args.sites} sites x {args.pages} pages x 2 forms), "
           f"{sum(c.source == 'dragnet' for c in cases)} dragnet ({args.split}-split sites with "
           f">= {MIN_SITE_PAGES} pages, 2 forms)", flush=True)
-    results = {"ours with index": ours(cases, with_index=True),
-               "ours without index": ours(cases, with_index=False)}
+    model = load_model()
+    results = {"ours with index": ours(cases, model, with_index=True),
+               "ours without index": ours(cases, model, with_index=False)}
     if args.peers:
         for name, extract in peers().items():
             results[name] = peer(cases, extract)

@@ -160,13 +160,12 @@ def main() -> None:
                       f"{args.pages / result['seconds']:7.1f} pages/s ({result['seconds']:.1f} s)")
         sizes = [int(n) for n in args.memory_pages.split(",")]
         print("memory (--jobs 1): peak RSS of the command / of its process tree")
+        for size in sizes:
+            write_pages(folder / f"memory-{size}.jsonl", size)
         for recurrence in (False, True):
             peaks = []
             for size in sizes:
-                path = folder / f"memory-{size}.jsonl"
-                write_pages(path, size)
-                result = run_score(path, 1, output, recurrence)
-                path.unlink()
+                result = run_score(folder / f"memory-{size}.jsonl", 1, output, recurrence)
                 peaks.append(result)
                 numbers["memory"].append({"pages": size, "recurrence": recurrence, **result,
                                           "pages_per_second": size / result["seconds"]})

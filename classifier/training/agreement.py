@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 from rapidfuzz.distance import LCSseq
+from sklearn.metrics import accuracy_score, cohen_kappa_score, f1_score
 
 from classifier.evaluation import word_tokens
 from classifier.segment import segment_html
@@ -60,14 +61,9 @@ class Agreement:
 def agreement(hand: np.ndarray, shares: np.ndarray, threshold: float) -> Agreement:
     """Accuracy, Cohen's kappa and content F1 of ``shares >= threshold`` against ``hand``."""
     auto = shares >= threshold
-    n = len(hand)
-    accuracy = float(np.mean(auto == hand)) if n else 0.0
-    p_auto, p_hand = float(np.mean(auto)), float(np.mean(hand))
-    expected = p_auto * p_hand + (1 - p_auto) * (1 - p_hand)
-    kappa = (accuracy - expected) / (1 - expected) if expected < 1 else 1.0
-    tp = float(np.sum(auto & hand))
-    f1 = 2 * tp / (np.sum(auto) + np.sum(hand)) if (np.sum(auto) + np.sum(hand)) else 1.0
-    return Agreement(threshold, n, accuracy, kappa, float(f1))
+    return Agreement(threshold, len(hand), float(accuracy_score(hand, auto)),
+                     float(cohen_kappa_score(hand, auto)),
+                     float(f1_score(hand, auto, zero_division=1.0)))
 
 
 def collect(root: Path, splits: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -13,12 +13,12 @@ from typing import Any
 
 from joblib import Parallel, delayed
 
-from classifier.document import InputKind, Page
+from classifier.document import InputKind, Page, Paragraph
 from classifier.labels import Label
 from classifier.recurrence import SiteIndex
 from classifier.segment import segment_html, segment_text
 from classifier.sites import site_of
-from classifier.training.labelling import label_paragraphs, transfer_kinds, weak_kind
+from classifier.training.labelling import label_paragraphs, transfer_kinds
 from classifier.training.render import joined_paragraphs, scraper_text
 
 
@@ -35,34 +35,41 @@ def site_key(record: dict[str, Any]) -> str:
     return str(record.get("site") or record["id"])
 
 
-def _text_page(record: dict[str, Any], suffix: str, text: str, html_page: Page,
-               comments: str) -> Page:
-    paragraphs = segment_text(text)
-    labels = label_paragraphs(paragraphs, record["gold_text"], comments)
+def labelled_paragraphs(record: dict[str, Any], kind: InputKind = InputKind.HTML,
+                        text: str | None = None) -> list[Paragraph]:
+    """The paragraphs of ``record``, each with its label from ``label_paragraphs`` (gold
+    alignment, then the weak rules): its HTML segmented, or for ``InputKind.TEXT`` the text
+    ``text`` (a rendering of the page; the scraper's by default)."""
+    if kind is InputKind.HTML:
+        paragraphs = segment_html(record["html"])
+    else:
+        paragraphs = segment_text(scraper_text(record["html"]) if text is None else text)
+    labels = label_paragraphs(paragraphs, record["gold_text"], comments_gold(record))
+    for paragraph, label in zip(paragraphs, labels, strict=True):
+        paragraph.label = label
+    return paragraphs
+
+
+def _text_page(record: dict[str, Any], suffix: str, text: str, html_page: Page) -> Page:
+    paragraphs = labelled_paragraphs(record, InputKind.TEXT, text)
     kinds = transfer_kinds(paragraphs, html_page.paragraphs,
                            [p.label or Label.OTHER for p in html_page.paragraphs])
-    for paragraph, label, kind in zip(paragraphs, labels, kinds, strict=True):
-        if label in (Label.CONTENT, Label.COMMENT):
-            paragraph.label = label
-        else:
-            paragraph.label = kind or weak_kind(paragraph)
+    for paragraph, kind in zip(paragraphs, kinds, strict=True):
+        if paragraph.label not in (Label.CONTENT, Label.COMMENT):
+            paragraph.label = kind or paragraph.label
     return Page(id=f"{record['id']}#{suffix}", raw=text, kind=InputKind.TEXT,
                 url=record.get("url"), site=site_key(record), paragraphs=paragraphs)
 
 
 def record_pages(record: dict[str, Any]) -> list[Page]:
     """The labelled HTML page of ``record`` and its two text renderings (scraper, joined)."""
-    comments = comments_gold(record)
-    paragraphs = segment_html(record["html"])
-    labels = label_paragraphs(paragraphs, record["gold_text"], comments)
-    for paragraph, label in zip(paragraphs, labels, strict=True):
-        paragraph.label = label
+    paragraphs = labelled_paragraphs(record)
     html_page = Page(id=record["id"], raw="", kind=InputKind.HTML, url=record.get("url"),
                      site=site_key(record), paragraphs=paragraphs)
     return [
         html_page,
-        _text_page(record, "scraper-text", scraper_text(record["html"]), html_page, comments),
-        _text_page(record, "joined-text", joined_paragraphs(paragraphs), html_page, comments),
+        _text_page(record, "scraper-text", scraper_text(record["html"]), html_page),
+        _text_page(record, "joined-text", joined_paragraphs(paragraphs), html_page),
     ]
 
 

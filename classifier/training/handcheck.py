@@ -21,10 +21,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from classifier.labels import BOILERPLATE_KINDS, Label
-from classifier.segment import segment_html
-from classifier.training.datasets import datasets_dir, iter_records
-from classifier.training.examples import comments_gold
-from classifier.training.labelling import label_paragraphs
+from classifier.training.datasets import HEADLINE_DATASETS, datasets_dir, iter_records
+from classifier.training.examples import labelled_paragraphs
 
 HANDCHECK_DEFAULT = Path("data/handcheck/boilerplate-kinds.csv")
 SAMPLE_PER_KIND = 75
@@ -40,17 +38,15 @@ def sample(root: Path, per_kind: int, seed: int) -> list[dict]:
     the text and DOM context a person needs to label them (the rule's kind is included for
     the precision computation, and must be hidden from whoever labels)."""
     pool: dict[Label, list[dict]] = defaultdict(list)
-    for record in iter_records(root, ["dragnet", "cleaneval", "l3s-gn1"], ["train"]):
-        paragraphs = segment_html(record["html"])
-        labels = label_paragraphs(paragraphs, record["gold_text"], comments_gold(record))
-        for p, label in zip(paragraphs, labels, strict=True):
-            if label in BOILERPLATE_KINDS:
-                pool[label].append({"page_id": record["id"], "paragraph_index": p.index,
-                                    "text_sha1": text_sha1(p.text), "rule_kind": label.value,
-                                    "text": p.text[:600], "tag": p.tag,
-                                    "ancestors": " ".join(p.ancestors[:8]),
-                                    "link_density": round(p.link_density, 2),
-                                    "in_nav": p.in_nav, "in_footer": p.in_footer})
+    for record in iter_records(root, HEADLINE_DATASETS, ["train"]):
+        for p in labelled_paragraphs(record):
+            if p.label in BOILERPLATE_KINDS:
+                pool[p.label].append({"page_id": record["id"], "paragraph_index": p.index,
+                                      "text_sha1": text_sha1(p.text), "rule_kind": p.label.value,
+                                      "text": p.text[:600], "tag": p.tag,
+                                      "ancestors": " ".join(p.ancestors[:8]),
+                                      "link_density": round(p.link_density, 2),
+                                      "in_nav": p.in_nav, "in_footer": p.in_footer})
     rng = random.Random(seed)
     chosen = [row for kind in BOILERPLATE_KINDS
               for row in rng.sample(pool[kind], min(per_kind, len(pool[kind])))]
@@ -61,21 +57,21 @@ def sample(root: Path, per_kind: int, seed: int) -> list[dict]:
 def precision(root: Path, handcheck: Path) -> dict[str, dict[str, float]]:
     """Per rule kind: how many sampled paragraphs the rules gave that kind and the share a
     person agreed with. Raises if a row no longer points at the text it was checked on."""
-    rows = list(csv.DictReader(handcheck.open(encoding="utf-8")))
+    with handcheck.open(encoding="utf-8") as lines:
+        rows = list(csv.DictReader(lines))
     wanted: dict[str, dict[int, dict]] = defaultdict(dict)
     for row in rows:
         wanted[row["page_id"]][int(row["paragraph_index"])] = row
     rule_of: dict[tuple[str, int], str] = {}
-    for record in iter_records(root, ["dragnet", "cleaneval", "l3s-gn1"], ["train"]):
+    for record in iter_records(root, HEADLINE_DATASETS, ["train"]):
         if record["id"] not in wanted:
             continue
-        paragraphs = segment_html(record["html"])
-        labels = label_paragraphs(paragraphs, record["gold_text"], comments_gold(record))
+        paragraphs = labelled_paragraphs(record)
         for index, row in wanted[record["id"]].items():
             if index >= len(paragraphs) or text_sha1(paragraphs[index].text) != row["text_sha1"]:
                 raise ValueError(f"{record['id']} paragraph {index} changed since it was "
                                  "hand-checked; re-sample")
-            rule_of[(record["id"], index)] = labels[index].value
+            rule_of[(record["id"], index)] = (paragraphs[index].label or Label.OTHER).value
     tally: dict[str, Counter[str]] = defaultdict(Counter)
     for row in rows:
         rule = rule_of[(row["page_id"], int(row["paragraph_index"]))]
