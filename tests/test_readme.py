@@ -32,3 +32,15 @@ def test_readme_python_example_runs(tmp_path):
     assert "  [ad_1]" in out and "  Stock Groups" in out
     assert out.rstrip().splitlines()[-1].startswith("200 pages, ")
     assert " 0 errors, " in out
+
+
+def test_ci_runs_the_quick_start_test_command_as_written():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quick_start = readme.split("\n## Quick start\n", 1)[1]
+    match = re.search(r"```sh\n(.*?)```", quick_start, re.S)
+    assert match, "no sh block in the Quick start section"
+    commands = match.group(1).strip().splitlines()
+    assert len(commands) == 2
+    assert commands[0].endswith("boilerplate clean data/seed-page.txt")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert commands[1] in ci and commands[1].endswith("python3 -m pytest")
