@@ -103,9 +103,14 @@ def save_model(pipeline: Pipeline, card: dict[str, Any], path: Path) -> dict[str
     _atomic_write(path, lambda handle: joblib.dump(pipeline, handle, compress=3))
     card = {**card, "format_version": FORMAT_VERSION, "labels": [label.value for label in LABELS],
             "artifact": path.name, "sha256": sha256_of(path)}
-    text = json.dumps(card, indent=2, sort_keys=True) + "\n"
-    _atomic_write(card_path(path), lambda handle: handle.write(text.encode("utf-8")))
+    write_card(path, card)
     return card
+
+
+def write_card(model_path: Path, card: dict[str, Any]) -> None:
+    """Write the card of ``model_path`` atomically (the artifact and its sha256 untouched)."""
+    text = json.dumps(card, indent=2, sort_keys=True) + "\n"
+    _atomic_write(card_path(model_path), lambda handle: handle.write(text.encode("utf-8")))
 
 
 def default_model_path() -> Path:

@@ -2,6 +2,7 @@ import json
 import shutil
 
 import pytest
+from click.testing import CliRunner
 
 from classifier import api
 from classifier.artifact import (
@@ -13,6 +14,7 @@ from classifier.artifact import (
     save_model,
     sha256_of,
 )
+from classifier.cli import main
 from classifier.labels import LABELS
 
 
@@ -79,3 +81,15 @@ def test_save_model_writes_card_with_sha(tmp_path, model):
     assert json.loads(card_path(target).read_text())["note"] == "test"
     assert load_model(target, trust=True).pipeline is not None
     assert not list(target.parent.glob(".*.tmp"))
+
+
+def test_metrics_only_rewrites_the_card_not_the_model(copied, datasets):
+    before = json.loads(card_path(copied).read_text(encoding="utf-8"))
+    result = CliRunner().invoke(main, ["train", "--metrics-only", "--limit", "2", "--output",
+                                       str(copied), "--datasets", str(datasets)])
+    assert result.exit_code == 0, result.output
+    after = json.loads(card_path(copied).read_text(encoding="utf-8"))
+    assert after["sha256"] == before["sha256"] == sha256_of(copied)
+    assert {k for k in before if before[k] != after[k]} == {"metrics"}
+    assert set(after["metrics"]["test"]) == {"html", "text"}
+    assert load_model(copied, trust=True).card == after

@@ -17,13 +17,13 @@ from typing import Any
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from classifier.artifact import Model, save_model
+from classifier.artifact import Model, load_model, save_model, write_card
 from classifier.document import Page
 from classifier.evaluation import Score
 from classifier.features import paragraph_table
 from classifier.model import build_pipeline
 from classifier.training.datasets import DATASETS, LICENCE_NOTES, iter_records
-from classifier.training.evaluate import choose_threshold, report, score_split
+from classifier.training.evaluate import ScoredPage, choose_threshold, report, score_split
 from classifier.training.examples import annotate_leave_one_out, labelled_pages
 from classifier.training.synthetic import (
     ARTICLES_DEFAULT,
@@ -105,6 +105,32 @@ def _scores_json(result: dict[str, dict[str, Score]]) -> dict[str, dict[str, dic
             for mode, per in result.items()}
 
 
+def _metrics(dev: list[ScoredPage], test: list[ScoredPage], threshold: float
+             ) -> dict[str, Any]:
+    """The card's metrics: per split, mode and corpus, at the model's threshold."""
+    return {"dev": _scores_json(report(dev, threshold)),
+            "test": _scores_json(report(test, threshold)),
+            "measure": "token bag-of-words P/R/F1 per page, mean over pages; text mode is "
+                       "html-text's guess_layout rendering"}
+
+
+def rescore_card(model_path: Path, datasets_dir: Path, limit: int | None = None,
+                 log: Any = print) -> dict[str, Any]:
+    """Measure a trained model's dev and test metrics again with this code (features and
+    segmentation may have changed since it was trained) and rewrite them into its card; the
+    artifact, its sha256 and its threshold stay as they are. ``limit``: pages per corpus and
+    split (quick runs). Returns the card."""
+    model = load_model(model_path, trust=True)
+    scored = {}
+    for split in ("dev", "test"):
+        log(f"scoring {split}")
+        scored[split] = score_split(model, datasets_dir, split, limit=limit)
+    card = {**model.card, "metrics": _metrics(scored["dev"], scored["test"],
+                                              model.card["threshold"])}
+    write_card(model_path, card)
+    return card
+
+
 def _versions() -> dict[str, str]:
     versions = {"python": platform.python_version()}
     for name in LIBRARIES:
@@ -143,10 +169,7 @@ def train(config: TrainConfig, log: Any = print) -> dict[str, Any]:
                            "method": "leave-one-page-out within site and rendering"},
             "paragraphs": int(sum(len(p.paragraphs) for p in pages)),
         },
-        "metrics": {"dev": _scores_json(report(dev, threshold)),
-                    "test": _scores_json(report(test, threshold)),
-                    "measure": "token bag-of-words P/R/F1 per page, mean over pages; text mode "
-                               "is html-text's guess_layout rendering"},
+        "metrics": _metrics(dev, test, threshold),
         "seed": config.seed,
         "library_versions": _versions(),
         "command": " ".join(["boilerplate", *sys.argv[1:]]) if sys.argv else "",
