@@ -12,6 +12,7 @@ reaches past the newlines around a head, so a head's cues never depend on its ne
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 import numpy as np
 
@@ -70,9 +71,12 @@ DISCLAIMER_PHRASES = [
     "alle rechten voorbehouden", "wszelkie prawa zastrzeżone", "все права защищены",
     "tüm hakları saklıdır",
 ]
+#: Disclaimer phrases matched anywhere, even inside a word (scripts written without spaces).
+DISCLAIMER_ANYWHERE = ["著作権", "無断転載", "版权所有", "版權所有", "免责声明", "저작권",
+                       "جميع الحقوق محفوظة"]
 DISCLAIMER_TEXT = re.compile(
     rf"©|\(c\){_SP}*\d{{4}}|(?<!\w)" + trie(DISCLAIMER_PHRASES)
-    + r"|著作権|無断転載|版权所有|版權所有|免责声明|저작권|جميع الحقوق محفوظة",
+    + "|" + "|".join(map(re.escape, DISCLAIMER_ANYWHERE)),
     _FLAGS,
 )
 #: Share, follow, subscribe and comment prompts.
@@ -84,7 +88,9 @@ SOCIAL_PHRASES = [
     "related stories", "teilen", "abonnieren", "partager", "suivez-nous", "compartir",
     "síguenos", "condividi", "compartilhar", "поделиться", "подписаться",
 ]
-SOCIAL_TEXT = re.compile(r"(?<!\w)" + trie(SOCIAL_PHRASES) + r"\b|シェア|分享|订阅", _FLAGS)
+SOCIAL_ANYWHERE = ["シェア", "分享", "订阅"]
+SOCIAL_TEXT = re.compile(r"(?<!\w)" + trie(SOCIAL_PHRASES) + r"\b|" + "|".join(SOCIAL_ANYWHERE),
+                         _FLAGS)
 #: Navigation words: home, next/previous, page x of y, skip to content, breadcrumbs.
 NAVIGATION_TEXT = re.compile(
     rf"^{_NW}*(home|startseite|accueil|inicio|início|главная|ホーム|首页|menu|main menu|"
@@ -142,17 +148,105 @@ _CLASS_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 CLASS_CUE_NAMES: tuple[str, ...] = tuple(name for name, _ in _CLASS_PATTERNS)
 
 
-def text_cue_hits(heads: list[str]) -> list[list[int]]:
-    """Per cue in ``CUE_NAMES`` order, the heads (indexes into ``heads``: lower-cased paragraph
-    heads without newlines) it matches. One scan per cue over all heads, each between newlines
-    of its own: a separator at a head's start or end counts as surrounded by white space,
-    whatever the heads around it."""
+class HeadTokens(NamedTuple):
+    """The word tokens of a batch of heads, or of longer texts that start with them: lower-cased
+    ``\\w+`` runs with decimal digits folded to "0", as distinct ``vocabulary`` entries, each
+    token's entry (``codes``) and head (``owner``)."""
+
+    vocabulary: list[str]
+    codes: np.ndarray
+    owner: np.ndarray
+
+
+def token_filter(phrases: list[str], *, starts: tuple[str, ...] = (),
+                 whole: tuple[str, ...] = (), anywhere: tuple[str, ...] = ()) -> re.Pattern[str]:
+    """A pattern over tokens (``HeadTokens.vocabulary``), each after a newline, that finds,
+    for every possible match of ``(?<!\\w)`` + ``trie(phrases)`` (whatever follows), one token
+    the match contains; likewise tokens that start with one of ``starts``, are one of ``whole``,
+    or hold the first word of one of ``anywhere``. A head none of whose tokens it finds cannot
+    match.
+
+    Each phrase is found by its longest word: a word with non-word characters of the phrase
+    on both sides is a whole token; a phrase's last word may go on in the token (the head may
+    cut the token short).
+    """
+    full, opening = set(whole), set(starts)
+    for phrase in phrases:
+        words = [m for m in re.finditer(r"\w+", phrase) if not any(c.isdecimal() for c in m[0])]
+        if not words:
+            raise ValueError(f"no token filter for {phrase!r}")
+        longest = max(words, key=lambda m: len(m[0]))
+        (opening if longest.end() == len(phrase) else full).add(longest[0])
+    inner = [re.match(r"\w+", text) for text in anywhere]
+    if not all(inner):
+        raise ValueError(f"no token filter for {anywhere!r}")
+    # Every branch opens with a literal, so the engine skips ahead to the newlines (and the
+    # first letters of ``anywhere``) instead of trying every position.
+    parts = [f"\n(?:{trie(sorted(full))})(?=\n)", f"\n{trie(sorted(opening))}",
+             *(re.escape(m[0]) for m in inner)]
+    return re.compile("|".join(parts))
+
+
+class _Prefilter(NamedTuple):
+    """Which heads a cue pattern can match: those with a token ``tokens`` finds, or holding
+    one of ``chars`` (a match that starts outside any token)."""
+
+    tokens: re.Pattern[str]
+    chars: str = ""
+
+
+_PREFILTERS: dict[str, _Prefilter] = {
+    "cue_disclaimer": _Prefilter(token_filter(DISCLAIMER_PHRASES, whole=("c",),
+                                              anywhere=tuple(DISCLAIMER_ANYWHERE)), "©"),
+    "cue_social": _Prefilter(token_filter(SOCIAL_PHRASES, anywhere=tuple(SOCIAL_ANYWHERE))),
+    "cue_comment": _Prefilter(token_filter(COMMENT_PHRASES, starts=("said", "ago"))),
+}
+
+
+def _candidates(prefilter: _Prefilter, heads: list[str], tokens: HeadTokens, listing: str,
+                starts: np.ndarray) -> np.ndarray:
+    """The heads (indexes, ascending) that ``prefilter`` lets through; ``listing`` holds the
+    vocabulary, each token after a newline at its offset in ``starts``."""
+    found = np.zeros(len(tokens.vocabulary), dtype=bool)
+    found[np.searchsorted(starts, [m.start() for m in prefilter.tokens.finditer(listing)],
+                          side="right") - 1] = True
+    chosen = np.zeros(len(heads), dtype=bool)
+    chosen[tokens.owner[found[tokens.codes]]] = True
+    for char in prefilter.chars:
+        chosen[[i for i, head in enumerate(heads) if char in head]] = True
+    return np.flatnonzero(chosen)
+
+
+def _scan(pattern: re.Pattern[str], heads: list[str]) -> np.ndarray:
+    """The heads (indexes, ascending) ``pattern`` matches, from one scan over all of them."""
     joined = "\n" + "\n\n".join(heads) + "\n"
     lengths = np.fromiter(map(len, heads), dtype=np.int64, count=len(heads))
     starts = np.concatenate([[0], np.cumsum(lengths + 2)[:-1]])  # each head's opening newline
-    return [sorted(set((np.searchsorted(starts, [m.start() for m in pattern.finditer(joined)],
-                                        side="right") - 1).tolist()))
-            for _, pattern in _CUE_PATTERNS]
+    return np.unique(np.searchsorted(starts, [m.start() for m in pattern.finditer(joined)],
+                                     side="right") - 1)
+
+
+def text_cue_hits(heads: list[str], tokens: HeadTokens | None = None) -> list[list[int]]:
+    """Per cue in ``CUE_NAMES`` order, the heads (indexes into ``heads``: lower-cased paragraph
+    heads without newlines) it matches. One scan per cue over all heads, each between newlines
+    of its own: a separator at a head's start or end counts as surrounded by white space,
+    whatever the heads around it. With the heads' ``tokens``, the phrase cues scan only the
+    heads their prefilter lets through (the same hits, several times faster)."""
+    if tokens is not None:
+        listing = "\n" + "\n".join(tokens.vocabulary) + "\n"
+        lengths = np.fromiter(map(len, tokens.vocabulary), dtype=np.int64,
+                              count=len(tokens.vocabulary))
+        starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])  # each token's newline
+    hits = []
+    for name, pattern in _CUE_PATTERNS:
+        prefilter = _PREFILTERS.get(name) if tokens is not None else None
+        if prefilter is None:
+            hits.append(_scan(pattern, heads).tolist())
+        else:
+            chosen = _candidates(prefilter, heads, tokens, listing, starts)
+            found = _scan(pattern, [heads[i] for i in chosen])
+            hits.append(chosen[found].tolist())
+    return hits
 
 
 def class_cue_flags(token: str) -> list[bool]:

@@ -29,14 +29,21 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from classifier.cues import CLASS_CUE_NAMES, CUE_NAMES, class_cue_flags, text_cue_hits
+from classifier.cues import (
+    CLASS_CUE_NAMES,
+    CUE_NAMES,
+    HeadTokens,
+    class_cue_flags,
+    text_cue_hits,
+)
 from classifier.document import InputKind, Page
 from classifier.stopwords import guess_language, stop_word_mask, stop_word_rows
 
 #: Characters of a paragraph that feed shape features and word n-grams; bounds the cost of very
 #: long paragraphs, whose shape is settled well before this.
 SHAPE_CHARS = 300
-#: Characters of a paragraph's head that the lexical cues read.
+#: Characters of a paragraph's head that the lexical cues read (within ``SHAPE_CHARS``, whose
+#: word tokens prefilter them).
 CUE_CHARS = 120
 #: Characters from the head and tail of a paragraph for character n-grams: openings such as
 #: "Disclaimer:", "[ad_1]" or "©" carry the signal.
@@ -154,6 +161,13 @@ def _words(samples: list[str]) -> tuple[list[str], np.ndarray]:
     return mapped.tobytes().decode("utf-32-le", "surrogatepass").split(), owner
 
 
+def _tokens(samples: list[str]) -> HeadTokens:
+    """The word tokens of ``samples``, factorised into a vocabulary."""
+    words, owner = _words(samples)
+    codes, vocabulary = pd.factorize(np.asarray(words, dtype=object))
+    return HeadTokens(vocabulary, codes, owner)
+
+
 _FIELDS = attrgetter("index", "text", "raw", "tag", "depth", "link_density", *LANDMARKS,
                      "ancestors", "containers", "recurrence")
 
@@ -250,17 +264,17 @@ def _counts(rows: np.ndarray, columns: np.ndarray, n_rows: int, bits: int) -> sp
     return sp.csr_matrix((data, keys & ((1 << bits) - 1), indptr), shape=(n_rows, 1 << bits))
 
 
-def _shape_and_words(texts: list[str], rows: np.ndarray, pages: np.ndarray,
-                     full_lengths: np.ndarray, lines: np.ndarray, word_bits: int
-                     ) -> tuple[np.ndarray, sp.csr_matrix]:
+def _shape_and_words(samples: list[str], tokens: HeadTokens, rows: np.ndarray,
+                     pages: np.ndarray, full_lengths: np.ndarray, lines: np.ndarray,
+                     word_bits: int) -> tuple[np.ndarray, sp.csr_matrix]:
     """Shape features (``SHAPE_FEATURES`` order) and hashed word 1-2-grams of paragraph heads.
 
-    ``texts`` are the batch's distinct texts and ``rows`` the distinct text of each row: what
-    reads the text alone is computed once per distinct text; the page's language, and so
-    stop-word density, from each page's own token stream.
+    ``samples`` are the heads (``SHAPE_CHARS``) of the batch's distinct texts, ``tokens`` their
+    word tokens, and ``rows`` the distinct text of each row: what reads the text alone is
+    computed once per distinct text; the page's language, and so stop-word density, from each
+    page's own token stream.
     """
-    n, d = len(rows), len(texts)
-    samples = [t[:SHAPE_CHARS] for t in texts]
+    n, d = len(rows), len(samples)
     codes, owner, starts = _spans(samples)
     classes = np.take(_char_classes(), codes, mode="clip")
     classes[codes > 0xFFFF] = SYMBOL
@@ -279,8 +293,7 @@ def _shape_and_words(texts: list[str], rows: np.ndarray, pages: np.ndarray,
     letters = np.maximum(counts[:, UPPER] + counts[:, LOWER] + counts[:, UNCASED], 1)
     word_chars = counts[:, UPPER] + counts[:, LOWER] + counts[:, UNCASED] + counts[:, DIGIT]
 
-    tokens, token_owner = _words(samples)
-    codes_of, vocabulary = pd.factorize(np.asarray(tokens, dtype=object))
+    vocabulary, codes_of, token_owner = tokens
     per_text = np.bincount(token_owner, minlength=d)
     # Each row's tokens, rows in order: the token stream of every page.
     row_tokens = per_text[rows]
@@ -334,11 +347,12 @@ def _shape_and_words(texts: list[str], rows: np.ndarray, pages: np.ndarray,
     return shape, _counts(owners, columns, d, word_bits)[rows]
 
 
-def _cues(texts: list[str]) -> np.ndarray:
-    """``CUE_NAMES`` indicators from one scan per cue over the lower-cased heads of ``texts``."""
+def _cues(texts: list[str], tokens: HeadTokens | None = None) -> np.ndarray:
+    """``CUE_NAMES`` indicators from one scan per cue over the lower-cased heads of ``texts``
+    (those that ``tokens``, the word tokens of ``texts``, let through)."""
     out = np.zeros((len(texts), len(CUE_NAMES)), dtype=np.float32)
     heads = [t[:CUE_CHARS].replace("\n", " ").lower() for t in texts]
-    for j, hits in enumerate(text_cue_hits(heads)):
+    for j, hits in enumerate(text_cue_hits(heads, tokens)):
         out[hits, j] = 1.0
     return out
 
@@ -397,7 +411,9 @@ def dense_and_hashed(table: pd.DataFrame, word_bits: int, char_bits: int, dom_bi
     # then spread to every row holding it.
     rows, distinct = pd.factorize(np.asarray(texts, dtype=object))
     distinct_texts = list(distinct)
-    shape, words = _shape_and_words(distinct_texts, rows, pages, full_lengths,
+    samples = [t[:SHAPE_CHARS] for t in distinct_texts]
+    tokens = _tokens(samples)
+    shape, words = _shape_and_words(samples, tokens, rows, pages, full_lengths,
                                     table["lines"].to_numpy(dtype=np.float64), word_bits)
     index = table["index"].to_numpy(dtype=np.float64)
     n = table["n"].to_numpy(dtype=np.float64)
@@ -420,7 +436,7 @@ def dense_and_hashed(table: pd.DataFrame, word_bits: int, char_bits: int, dom_bi
         table["recurrence_jaccard"].to_numpy(dtype=np.float64),
         np.log1p(table["recurrence_site_pages"].to_numpy(dtype=np.float64)) / 5,
     ])
-    cues = _cues(distinct_texts)[rows]
+    cues = _cues(distinct_texts, tokens)[rows]
     dense = np.hstack([shape, cues, position, dom, recurrence]).astype(np.float32)
     return dense, [words, _chars(distinct_texts, char_bits)[rows], dom_hashed]
 

@@ -11,10 +11,13 @@ from hypothesis import strategies as st
 from classifier.api import make_page, segment_safely
 from classifier.cues import CUE_NAMES
 from classifier.features import (
+    CUE_CHARS,
     DENSE_FEATURES,
     META_COLUMNS,
+    SHAPE_CHARS,
     ParagraphFeatures,
     _cues,
+    _tokens,
     _words,
     paragraph_table,
 )
@@ -106,3 +109,29 @@ def test_cues_of_a_paragraph_do_not_depend_on_its_neighbours():
     flagged = [h for h, row in zip(TRICKY_HEADS, together, strict=True) if row[navigation]]
     assert flagged == ["More", "• A new single from the band.", "News |", "| Register", "Home"]
     assert together[TRICKY_HEADS.index("[ad_1]"), CUE_NAMES.index("cue_ad")] == 1.0
+
+
+_CUE_WORDS = ["copyright", "(c) 2012", "©", "all rights reserved", "not intended as", "cookies",
+              "share this", "tweets", "e-mail this", "leave a comment", "said...", "3 hours ago",
+              "posted by", "says:", "著作権", "分享", "جميع الحقوق محفوظة", "home", "[ad_1]",
+              "weitere", "the", "ago", "said", "C", "x", "2", " ", "-", "|", ".", "\n", "_"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_CUE_WORDS) | st.text(max_size=4), max_size=12)
+                .map("".join), min_size=1, max_size=6))
+def test_cue_prefilter_lets_every_match_through(texts):
+    """The phrase cues scan only heads whose word tokens could hold a match: same hits."""
+    samples = [t[:SHAPE_CHARS] for t in texts]
+    assert np.array_equal(_cues(texts, _tokens(samples)), _cues(texts))
+
+
+def test_cue_prefilter_on_heads_cut_inside_a_word():
+    # The head (CUE_CHARS) ends inside "tweets": "tweet" still matches there.
+    texts = ["x" * (CUE_CHARS - 6) + " tweets and more", "Ein Beitrag, 3 hours ago.",
+             "So the minister said", "Fotos (c) 2012 Agentur", "©Agentur"]
+    cues = _cues(texts, _tokens([t[:SHAPE_CHARS] for t in texts]))
+    assert np.array_equal(cues, _cues(texts))
+    assert cues[0, CUE_NAMES.index("cue_social")] == 1.0
+    assert cues[1:3, CUE_NAMES.index("cue_comment")].tolist() == [1.0, 1.0]
+    assert cues[3:, CUE_NAMES.index("cue_disclaimer")].tolist() == [1.0, 1.0]
