@@ -250,8 +250,12 @@ def _hash(tokens: np.ndarray) -> np.ndarray:
 
 def _counts(rows: np.ndarray, columns: np.ndarray, n_rows: int, bits: int) -> sp.csr_matrix:
     """L2-normalised count matrix of (row, hashed column) pairs, built from one sort of the
-    pairs' joint keys (scipy's COO route sorts and sums in several passes)."""
-    keys = rows.astype(np.int64) << bits | (columns & np.uint64((1 << bits) - 1)).astype(np.int64)
+    pairs' joint keys (scipy's COO route sorts and sums in several passes); 32-bit keys when
+    they fit, which sort in half the time."""
+    mask = (1 << bits) - 1
+    dtype = np.int32 if n_rows << bits <= np.iinfo(np.int32).max else np.int64
+    keys = rows.astype(dtype) << bits
+    keys |= (columns & np.uint64(mask)).astype(dtype)
     keys.sort()
     first = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     counts = np.diff(np.r_[first, len(keys)]).astype(np.float64)
@@ -261,7 +265,7 @@ def _counts(rows: np.ndarray, columns: np.ndarray, n_rows: int, bits: int) -> sp
     np.cumsum(np.bincount(owner, minlength=n_rows), out=indptr[1:])
     norms = np.sqrt(np.bincount(owner, weights=counts * counts, minlength=n_rows))
     data = (counts / norms[owner]).astype(np.float32)
-    return sp.csr_matrix((data, keys & ((1 << bits) - 1), indptr), shape=(n_rows, 1 << bits))
+    return sp.csr_matrix((data, keys & mask, indptr), shape=(n_rows, 1 << bits))
 
 
 def _shape_and_words(samples: list[str], tokens: HeadTokens, rows: np.ndarray,
