@@ -44,13 +44,19 @@ def trie(phrases: list[str]) -> str:
 
 
 #: Ad placeholders and markers: ``[ad_1]``, "Advertisement", "Anzeige", "Publicité", ...
+#: Each is all of a head but for non-word characters around it.
+AD_PHRASES = [
+    "advertisement", "advertisements", "advertising", "advertorial", "sponsored",
+    "sponsored content", "sponsored post", "sponsored link", "sponsored links", "promoted",
+    "promoted content", "promoted stories", "paid content", "paid post", "paid partnership",
+    "anzeige", "anzeigen", "werbung", "publicité", "publicite", "publicidad", "publicidade",
+    "pubblicità", "pubblicita", "reclame", "advertentie", "annons", "annonse", "mainos",
+    "reklama", "реклама", "реклами", "広告", "スポンサー", "广告", "廣告", "赞助", "광고", "إعلان",
+    "פרסומת", "reklam", "διαφήμιση", "quảng cáo", "iklan", "विज्ञापन",
+]
 AD_TEXT = re.compile(
     rf"^{_NW}*\[?{_SP}*ad(?:{_SP}|[_-])*\d*{_SP}*\]?{_NW}*$"
-    rf"|^{_NW}*(advertisements?|advertising|advertorial|sponsored( content| post| links?)?|"
-    r"promoted( content| stories)?|paid (content|post|partnership)|ads? by \w+|"
-    r"anzeigen?|werbung|publicit[ée]|publicidad|publicidade|pubblicit[àa]|reclame|advertentie|"
-    r"annons|annonse|mainos|reklama|реклама|реклам[аи]|広告|スポンサー|广告|廣告|赞助|광고|"
-    rf"إعلان|פרסומת|reklam|διαφήμιση|quảng cáo|iklan|विज्ञापन){_NW}*$",
+    rf"|^{_NW}*(?:{trie(AD_PHRASES)}|ads? by \w+){_NW}*$",
     _FLAGS,
 )
 #: Legal, financial, medical and affiliate disclaimers, copyright, cookie and privacy notices.
@@ -91,12 +97,18 @@ SOCIAL_PHRASES = [
 SOCIAL_ANYWHERE = ["シェア", "分享", "订阅"]
 SOCIAL_TEXT = re.compile(r"(?<!\w)" + trie(SOCIAL_PHRASES) + r"\b|" + "|".join(SOCIAL_ANYWHERE),
                          _FLAGS)
-#: Navigation words: home, next/previous, page x of y, skip to content, breadcrumbs.
+#: Navigation words: home, next/previous, page x of y, skip to content, breadcrumbs. Each
+#: is all of a head but for non-word characters around it; or a separator between spaces.
+NAVIGATION_PHRASES = [
+    "home", "startseite", "accueil", "inicio", "início", "главная", "ホーム", "首页", "menu",
+    "main menu", "skip to content", "skip to main content", "back to top", "next", "previous",
+    "prev", "older posts", "newer posts", "weiter", "zurück", "suivant", "précédent",
+    "siguiente", "anterior", "successivo", "precedente", "more", "search",
+]
+NAVIGATION_SEPARATORS = "|»›>/·•"
 NAVIGATION_TEXT = re.compile(
-    rf"^{_NW}*(home|startseite|accueil|inicio|início|главная|ホーム|首页|menu|main menu|"
-    r"skip to (main )?content|back to top|next|previous|prev|older posts|newer posts|"
-    r"weiter|zurück|suivant|précédent|siguiente|anterior|successivo|precedente|"
-    rf"page \d+ of \d+|\d+ of \d+|more|search){_NW}*$|\s[|»›>/·•]\s",
+    rf"^{_NW}*(?:{trie(NAVIGATION_PHRASES)}|page \d+ of \d+|\d+ of \d+){_NW}*$"
+    rf"|\s[{re.escape(NAVIGATION_SEPARATORS)}]\s",
     _FLAGS,
 )
 #: Readers' comments: reply links, "said...", "posted by", timestamps of posts.
@@ -180,25 +192,44 @@ def token_filter(phrases: list[str], *, starts: tuple[str, ...] = (),
     inner = [re.match(r"\w+", text) for text in anywhere]
     if not all(inner):
         raise ValueError(f"no token filter for {anywhere!r}")
-    # Every branch opens with a literal, so the engine skips ahead to the newlines (and the
-    # first letters of ``anywhere``) instead of trying every position.
-    parts = [f"\n(?:{trie(sorted(full))})(?=\n)", f"\n{trie(sorted(opening))}",
-             *(re.escape(m[0]) for m in inner)]
-    return re.compile("|".join(parts))
+    return _listing_pattern(full, opening, [m[0] for m in inner])
+
+
+def first_token_filter(phrases: list[str], *, starts: tuple[str, ...] = ()) -> re.Pattern[str]:
+    """Like ``token_filter``, for a pattern anchored at the head's start (after non-word
+    characters): the tokens that can be a matching head's first, i.e. those starting with the
+    first word of one of ``phrases`` or with one of ``starts``."""
+    opening = {*starts, *(re.match(r"\w+", phrase)[0] for phrase in phrases)}
+    return _listing_pattern(set(), opening, [])
+
+
+def _listing_pattern(full: set[str], opening: set[str], inner: list[str]) -> re.Pattern[str]:
+    """Finds the tokens (each after a newline) that are one of ``full``, start with one of
+    ``opening`` or hold one of ``inner``. Every branch opens with a literal, so the engine
+    skips ahead to the newlines (and the first letters of ``inner``) instead of trying every
+    position."""
+    parts = [f"\n(?:{trie(sorted(full))})(?=\n)" if full else "",
+             f"\n{trie(sorted(opening))}" if opening else "", *map(re.escape, inner)]
+    return re.compile("|".join(part for part in parts if part))
 
 
 class _Prefilter(NamedTuple):
-    """Which heads a cue pattern can match: those with a token ``tokens`` finds, or holding
-    one of ``chars`` (a match that starts outside any token)."""
+    """Which heads a cue pattern can match: those with a token ``tokens`` finds (the first
+    token, when ``first``), or holding one of ``chars`` (a match that starts outside any
+    token)."""
 
     tokens: re.Pattern[str]
+    first: bool = False
     chars: str = ""
 
 
 _PREFILTERS: dict[str, _Prefilter] = {
+    "cue_ad": _Prefilter(first_token_filter(AD_PHRASES, starts=("ad",)), first=True),
     "cue_disclaimer": _Prefilter(token_filter(DISCLAIMER_PHRASES, whole=("c",),
-                                              anywhere=tuple(DISCLAIMER_ANYWHERE)), "©"),
+                                              anywhere=tuple(DISCLAIMER_ANYWHERE)), chars="©"),
     "cue_social": _Prefilter(token_filter(SOCIAL_PHRASES, anywhere=tuple(SOCIAL_ANYWHERE))),
+    "cue_navigation": _Prefilter(first_token_filter(NAVIGATION_PHRASES, starts=("page", "0")),
+                                 first=True, chars=NAVIGATION_SEPARATORS),
     "cue_comment": _Prefilter(token_filter(COMMENT_PHRASES, starts=("said", "ago"))),
 }
 
@@ -210,10 +241,14 @@ def _candidates(prefilter: _Prefilter, heads: list[str], tokens: HeadTokens, lis
     found = np.zeros(len(tokens.vocabulary), dtype=bool)
     found[np.searchsorted(starts, [m.start() for m in prefilter.tokens.finditer(listing)],
                           side="right") - 1] = True
+    codes, owner = tokens.codes, tokens.owner
+    if prefilter.first:
+        opens = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]]) if len(owner) else owner
+        codes, owner = codes[opens], owner[opens]
     chosen = np.zeros(len(heads), dtype=bool)
-    chosen[tokens.owner[found[tokens.codes]]] = True
-    for char in prefilter.chars:
-        chosen[[i for i, head in enumerate(heads) if char in head]] = True
+    chosen[owner[found[codes]]] = True
+    if prefilter.chars:
+        chosen[_scan(re.compile(f"[{re.escape(prefilter.chars)}]"), heads)] = True
     return np.flatnonzero(chosen)
 
 
@@ -230,8 +265,8 @@ def text_cue_hits(heads: list[str], tokens: HeadTokens | None = None) -> list[li
     """Per cue in ``CUE_NAMES`` order, the heads (indexes into ``heads``: lower-cased paragraph
     heads without newlines) it matches. One scan per cue over all heads, each between newlines
     of its own: a separator at a head's start or end counts as surrounded by white space,
-    whatever the heads around it. With the heads' ``tokens``, the phrase cues scan only the
-    heads their prefilter lets through (the same hits, several times faster)."""
+    whatever the heads around it. With the heads' ``tokens``, each cue scans only the heads
+    its prefilter lets through (the same hits, several times faster)."""
     if tokens is not None:
         listing = "\n" + "\n".join(tokens.vocabulary) + "\n"
         lengths = np.fromiter(map(len, tokens.vocabulary), dtype=np.int64,
