@@ -284,6 +284,14 @@ def text_cue_hits(heads: list[str], tokens: HeadTokens | None = None) -> list[li
     return hits
 
 
-def class_cue_flags(token: str) -> list[bool]:
-    """Per class cue in ``CLASS_CUE_NAMES`` order, whether one class/id token matches it."""
-    return [pattern.match(token) is not None for _, pattern in _CLASS_PATTERNS]
+#: The class patterns for one scan over many tokens, each on a line of its own.
+_CLASS_SCANS = tuple(re.compile(pattern.pattern, _FLAGS) for _, pattern in _CLASS_PATTERNS)
+
+
+def class_cue_hits(tokens: list[str]) -> np.ndarray:
+    """Per class/id token (no white space in any), whether it matches each class cue
+    (``CLASS_CUE_NAMES`` columns): one scan per cue over all tokens."""
+    hits = np.zeros((len(tokens), len(_CLASS_SCANS)), dtype=bool)
+    for column, pattern in enumerate(_CLASS_SCANS):
+        hits[_scan(pattern, tokens), column] = True
+    return hits

@@ -33,7 +33,7 @@ from classifier.cues import (
     CLASS_CUE_NAMES,
     CUE_NAMES,
     HeadTokens,
-    class_cue_flags,
+    class_cue_hits,
     text_cue_hits,
 )
 from classifier.document import InputKind, Page
@@ -398,8 +398,7 @@ def _dom(views: list[str], bits: int) -> tuple[sp.csr_matrix, np.ndarray]:
                            shape=(n, 1 << bits), dtype=np.float32)
     matrix.sum_duplicates()
     matrix.data[:] = 1.0
-    flags = np.asarray([class_cue_flags(t) for t in uniques], dtype=bool)
-    flags = flags.reshape(len(uniques), len(CLASS_CUE_NAMES))[codes]
+    flags = class_cue_hits(list(uniques))[codes]
     cues = np.column_stack([np.bincount(owner[flags[:, j]], minlength=n) > 0
                             for j in range(len(CLASS_CUE_NAMES))])
     return matrix[rows], cues[rows]
