@@ -196,13 +196,14 @@ def paragraph_table(pages: Sequence[Page]) -> pd.DataFrame:
         "index": np.fromiter(index, dtype=np.int64, count=n),
         **{name: boxes[:, level] for level, name in enumerate(CONTAINER_COLUMNS)},
         "n": np.repeat(per_page, per_page),
-        "text": list(texts),
+        # Object columns: pandas would copy strings into Arrow and back again.
+        "text": pd.Series(texts, dtype=object),
         "lines": np.fromiter((raw.count("\n") + 1 for raw in raws), dtype=np.int64, count=n),
         "is_html": is_html,
-        "tag": list(tags),
+        "tag": pd.Series(tags, dtype=object),
         "depth": np.fromiter(depth, dtype=np.int64, count=n),
         "link_density": np.fromiter(link_density, dtype=np.float64, count=n),
-        "dom": dom,
+        "dom": pd.Series(dom, dtype=object),
         **{name: np.fromiter(flags, dtype=bool, count=n)
            for name, flags in zip(LANDMARKS, landmarks, strict=True)},
         "recurrence_known": np.fromiter((r is not None for r in evidence), dtype=bool, count=n),
