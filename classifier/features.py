@@ -29,6 +29,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from classifier import codepoints
 from classifier.cues import (
     CLASS_CUE_NAMES,
     CUE_NAMES,
@@ -128,21 +129,6 @@ def _char_classes() -> np.ndarray:
     return table
 
 
-def _word_code(cp: int) -> int:
-    """What tokenising keeps of one lower-cased code point: decimal digits become "0", other
-    word characters (``\\w``: alphanumeric or "_") stay, the rest become a space."""
-    ch = chr(cp)
-    if ch.isdecimal():
-        return ord("0")
-    return cp if ch.isalnum() or ch == "_" else ord(" ")
-
-
-@lru_cache(maxsize=1)
-def _word_codes() -> np.ndarray:
-    """``_word_code`` of every BMP code point (built once, on first use)."""
-    return np.fromiter(map(_word_code, range(0x10000)), dtype=np.uint32, count=0x10000)
-
-
 def _words(samples: list[str]) -> tuple[list[str], np.ndarray]:
     """The word tokens of ``samples`` (lower-cased, digits folded to "0"; the same tokens as
     ``\\w+`` finds) in order, and each token's sample number. One C-level split of the batch:
@@ -150,15 +136,11 @@ def _words(samples: list[str]) -> tuple[list[str], np.ndarray]:
     lowered = [sample.lower() for sample in samples]
     lengths = np.fromiter(map(len, lowered), dtype=np.int64, count=len(lowered))
     starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
-    codes = np.frombuffer((" ".join(lowered) + " ").encode("utf-32-le", "surrogatepass"),
-                          dtype=np.uint32)
-    mapped = np.take(_word_codes(), codes, mode="clip")
-    for at in np.flatnonzero(codes > 0xFFFF):  # outside the table: rare, one at a time
-        mapped[at] = _word_code(int(codes[at]))
-    is_word = mapped != ord(" ")
+    mapped = codepoints.word_codes(" ".join(lowered) + " ", underscore=True)
+    is_word = mapped != codepoints.SPACE
     token_starts = np.flatnonzero(is_word & ~np.r_[False, is_word[:-1]])
     owner = np.searchsorted(starts, token_starts, side="right") - 1
-    return mapped.tobytes().decode("utf-32-le", "surrogatepass").split(), owner
+    return codepoints.decode(mapped).split(), owner
 
 
 def _tokens(samples: list[str]) -> HeadTokens:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import re
 import tempfile
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -28,12 +27,11 @@ import numpy as np
 import pandas as pd
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
+from classifier.codepoints import SPACE, ZERO, decode, word_codes
 from classifier.document import Page, Recurrence
 
 #: Bumped when the saved index layout changes; older files are refused with a clear message.
 INDEX_FORMAT_VERSION = 1
-_NON_WORD = re.compile(r"[\W_]+")
-_DIGITS = re.compile(r"\d+")
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -63,8 +61,31 @@ class IndexConfig:
 
 
 def normalise(text: str) -> str:
-    """Lower-case, digits folded to ``0``, punctuation and white space folded to one space."""
-    return _NON_WORD.sub(" ", _DIGITS.sub("0", text.lower())).strip()
+    """Lower-case, runs of digits folded to one ``0``, runs of anything but letters and digits
+    (``_`` too) to one space, none at the ends."""
+    return normalise_all([text])[0]
+
+
+#: Ends each text in ``normalise_all``'s batch (after mapping, where no text has it).
+_END = 1
+
+
+def normalise_all(texts: Sequence[str]) -> list[str]:
+    """``normalise`` of each of ``texts``, all at once: mapped through a code point table,
+    then digit runs, space runs and spaces at the ends dropped by numpy masks."""
+    if not texts:
+        return []
+    lowered = [t.lower() for t in texts]
+    mapped = word_codes("\x01".join(lowered), underscore=False)
+    lengths = np.fromiter(map(len, lowered), dtype=np.int64, count=len(lowered))
+    mapped[np.cumsum(lengths + 1)[:-1] - 1] = _END
+    keep = ~((mapped == ZERO) & np.r_[False, mapped[:-1] == ZERO])
+    mapped = mapped[keep]
+    # A space survives only before a letter or digit, then only after one.
+    keep = (mapped != SPACE) | (np.r_[mapped[1:], _END] > SPACE)
+    mapped = mapped[keep]
+    keep = (mapped != SPACE) | (np.r_[_END, mapped[:-1]] > SPACE)
+    return decode(mapped[keep]).split("\x01")
 
 
 def _hashes(strings: Sequence[str]) -> np.ndarray:
@@ -231,7 +252,7 @@ class SiteIndex:
         else:
             for node in site.page_nodes.pop(number, []):
                 site.node_pages[node].discard(number)
-        normalised = [normalise(t) for t in texts]
+        normalised = normalise_all(texts)
         exact = _hashes(normalised) if normalised else np.zeros(0, dtype=np.uint64)
         nodes: list[int] = []
         fresh: dict[int, str] = {}
@@ -291,7 +312,7 @@ class SiteIndex:
         if others == 0:  # the site's only page: nothing to compare with
             return [Recurrence() for _ in texts]
         self._sign_pending(site)  # a page from outside the index, asking about the only one
-        normalised = [normalise(t) for t in texts]
+        normalised = normalise_all(texts)
         exact = _hashes(normalised).tolist() if normalised else []
         nodes = [site.node_of_hash.get(h) for h in exact]
         found: list[set[int]] = [site.node_pages[node] - {own} if node is not None else set()

@@ -1,15 +1,24 @@
 """SiteIndex: near-duplicates, site isolation, idempotent adds, files, and the seed page."""
 
 import json
+import re
 
 import numpy as np
 import pytest
 from datasketch import MinHash
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from classifier import Label, recurrence, score_text
 from classifier.api import make_page, score_pages
 from classifier.document import InputKind, Page
-from classifier.recurrence import IndexConfig, IndexFileError, SiteIndex, normalise
+from classifier.recurrence import (
+    IndexConfig,
+    IndexFileError,
+    SiteIndex,
+    normalise,
+    normalise_all,
+)
 from classifier.segment import segment_text
 
 DISCLAIMER = ("Fusion Media would like to remind you that the data contained in this website is "
@@ -32,6 +41,16 @@ def page(site: str | None, n: int, disclaimer: str, story: str | None = None) ->
 
 def test_normalise_folds_case_digits_punctuation_space():
     assert normalise("  Updated: March 3, 2024!  ") == "updated march 0 0"
+
+
+def _regex_normalise(text: str) -> str:
+    return re.sub(r"[\W_]+", " ", re.sub(r"\d+", "0", text.lower())).strip()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text() | st.text(alphabet="aZ _-1²٣𝟙\x01\x00 Σİ", max_size=12), max_size=6))
+def test_normalise_all_is_the_regex_definition_applied_to_each(texts):
+    assert normalise_all(texts) == [_regex_normalise(t) for t in texts]
 
 
 def test_near_duplicate_with_changed_date_and_name_is_matched():

@@ -1,0 +1,45 @@
+"""What word tokenising keeps of each code point, applied to whole batches of text at once.
+
+Two tokenisers share it: the features' word tokens (``\\w+`` runs, "_" included) and the site
+index's normalised text (alphanumeric runs, "_" a separator). Both fold decimal digits to "0"
+and turn every other character into a space, through a table of the Basic Multilingual Plane
+built on first use; the rare code points beyond it are mapped one at a time.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+SPACE = ord(" ")
+ZERO = ord("0")
+
+
+def word_code(cp: int, underscore: bool) -> int:
+    """What tokenising keeps of one code point: decimal digits become "0", other
+    alphanumeric characters (and "_" when ``underscore``) stay, the rest become a space."""
+    ch = chr(cp)
+    if ch.isdecimal():
+        return ZERO
+    return cp if ch.isalnum() or (underscore and ch == "_") else SPACE
+
+
+@lru_cache(maxsize=2)
+def _table(underscore: bool) -> np.ndarray:
+    return np.fromiter((word_code(cp, underscore) for cp in range(0x10000)), dtype=np.uint32,
+                       count=0x10000)
+
+
+def word_codes(text: str, underscore: bool) -> np.ndarray:
+    """``word_code`` of every code point of ``text``, as a ``uint32`` array."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    mapped = np.take(_table(underscore), codes, mode="clip")
+    for at in np.flatnonzero(codes > 0xFFFF):  # outside the table: rare, one at a time
+        mapped[at] = word_code(int(codes[at]), underscore)
+    return mapped
+
+
+def decode(codes: np.ndarray) -> str:
+    """The text of a ``uint32`` code point array."""
+    return codes.astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
