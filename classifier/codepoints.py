@@ -27,7 +27,11 @@ def word_code(cp: int, underscore: bool) -> int:
 
 @lru_cache(maxsize=2)
 def _table(underscore: bool) -> np.ndarray:
-    return np.fromiter((word_code(cp, underscore) for cp in range(0x10000)), dtype=np.uint32,
+    if not underscore:  # "_" is the only difference
+        table = _table(True).copy()
+        table[ord("_")] = SPACE
+        return table
+    return np.fromiter((word_code(cp, True) for cp in range(0x10000)), dtype=np.uint32,
                        count=0x10000)
 
 
