@@ -28,10 +28,15 @@ import pandas as pd
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from classifier.codepoints import SPACE, ZERO, decode, word_codes
-from classifier.document import Page, Recurrence
+from classifier.document import Page, Paragraph, Recurrence
 
 #: Bumped when the saved index layout changes; older files are refused with a clear message.
-INDEX_FORMAT_VERSION = 1
+INDEX_FORMAT_VERSION = 2
+#: A paragraph with at least this share of its characters inside links is a link (a menu
+#: entry, a related story). A text as a link and the same text as prose play two roles, and
+#: recur only within one: a story's headline, linked from its site's other pages, is not a
+#: template line of its own page.
+LINKED_SHARE = 0.5
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -90,6 +95,21 @@ def normalise_all(texts: Sequence[str]) -> list[str]:
 
 def _hashes(strings: Sequence[str]) -> np.ndarray:
     return pd.util.hash_array(np.asarray(strings, dtype=object), categorize=False)
+
+
+def _keys(normalised: list[str], linked: Sequence[bool] | None) -> list[int]:
+    """Exact keys of normalised paragraphs: a 64-bit hash whose lowest bit is the role (1 for
+    a link), so that the two roles of one text are two nodes."""
+    if not normalised:
+        return []
+    roles = (np.zeros(len(normalised), dtype=np.uint64) if linked is None
+             else np.asarray(linked, dtype=np.uint64))
+    return ((_hashes(normalised) & ~np.uint64(1)) | roles).tolist()
+
+
+def linked(paragraphs: Sequence[Paragraph]) -> list[bool]:
+    """Which of ``paragraphs`` are links (``LINKED_SHARE``)."""
+    return [p.link_density >= LINKED_SHARE for p in paragraphs]
 
 
 def _distinct_per_owner(values: np.ndarray, owner: np.ndarray, n: int) -> list[np.ndarray]:
@@ -238,10 +258,13 @@ class SiteIndex:
     def add(self, page: Page) -> None:
         """Index the paragraphs of a segmented page under its site; re-adding a page (same URL,
         else same id) replaces its earlier version."""
-        self.add_texts(page.site, _page_key(page), [p.text for p in page.paragraphs])
+        self.add_texts(page.site, _page_key(page), [p.text for p in page.paragraphs],
+                       linked(page.paragraphs))
 
-    def add_texts(self, site_key: str | None, page_key: str, texts: Sequence[str]) -> None:
-        """Index one page given as its site key, page key and paragraph texts."""
+    def add_texts(self, site_key: str | None, page_key: str, texts: Sequence[str],
+                  linked: Sequence[bool] | None = None) -> None:
+        """Index one page given as its site key, page key and paragraph texts, and which of
+        them are links (``LINKED_SHARE``; none when not given)."""
         if site_key is None:
             return
         site = self._site(site_key)
@@ -253,10 +276,9 @@ class SiteIndex:
             for node in site.page_nodes.pop(number, []):
                 site.node_pages[node].discard(number)
         normalised = normalise_all(texts)
-        exact = _hashes(normalised) if normalised else np.zeros(0, dtype=np.uint64)
         nodes: list[int] = []
         fresh: dict[int, str] = {}
-        for h, text in zip(exact.tolist(), normalised, strict=True):
+        for h, text in zip(_keys(normalised, linked), normalised, strict=True):
             known = site.node_of_hash.get(h)
             if known is not None:
                 node = known
@@ -297,11 +319,13 @@ class SiteIndex:
         """Per paragraph of ``page``, its recurrence on the site's *other* pages; ``None`` when
         the page has no site key (no evidence, which is not the same as no recurrence)."""
         return self.recurrence_of_texts(page.site, _page_key(page),
-                                        [p.text for p in page.paragraphs])
+                                        [p.text for p in page.paragraphs], linked(page.paragraphs))
 
-    def recurrence_of_texts(self, site_key: str | None, page_key: str,
-                            texts: Sequence[str]) -> list[Recurrence] | None:
-        """``recurrence`` for a page given as its site key, page key and paragraph texts."""
+    def recurrence_of_texts(self, site_key: str | None, page_key: str, texts: Sequence[str],
+                            linked: Sequence[bool] | None = None) -> list[Recurrence] | None:
+        """``recurrence`` for a page given as its site key, page key, paragraph texts and
+        which of them are links (as in ``add_texts``). A paragraph recurs only where the same
+        or a near-duplicate text plays the same role."""
         if site_key is None:
             return None
         site = self._sites.get(site_key)
@@ -313,7 +337,7 @@ class SiteIndex:
             return [Recurrence() for _ in texts]
         self._sign_pending(site)  # a page from outside the index, asking about the only one
         normalised = normalise_all(texts)
-        exact = _hashes(normalised).tolist() if normalised else []
+        exact = _keys(normalised, linked)
         nodes = [site.node_of_hash.get(h) for h in exact]
         found: list[set[int]] = [site.node_pages[node] - {own} if node is not None else set()
                                  for node in nodes]
@@ -325,7 +349,7 @@ class SiteIndex:
         for i, query in zip(need_near, self._query_minhashes(site, nodes, normalised, need_near),
                             strict=True):
             for candidate in site.lsh.query(query):
-                if candidate == nodes[i]:
+                if candidate == nodes[i] or (site.node_hashes[candidate] ^ exact[i]) & 1:
                     continue
                 similarity = float(np.mean(site.signatures[candidate] == query.hashvalues))
                 if similarity < self.config.threshold:

@@ -19,7 +19,7 @@ from classifier.recurrence import (
     normalise,
     normalise_all,
 )
-from classifier.segment import segment_text
+from classifier.segment import segment_html, segment_text
 
 DISCLAIMER = ("Fusion Media would like to remind you that the data contained in this website is "
               "not necessarily real-time nor accurate. All prices were last updated on {date} by "
@@ -51,6 +51,30 @@ def _regex_normalise(text: str) -> str:
 @given(st.lists(st.text() | st.text(alphabet="aZ _-1²٣𝟙\x01\x00 Σİ", max_size=12), max_size=6))
 def test_normalise_all_is_the_regex_definition_applied_to_each(texts):
     assert normalise_all(texts) == [_regex_normalise(t) for t in texts]
+
+
+HEADLINES = ["Carrier adds island route", "Council passes budget", "Storm cuts coastal power",
+             "Beetle lives without water"]
+
+
+def _html_page(n: int) -> Page:
+    """Story ``n`` under its headline, with links to the other stories and a linked menu."""
+    others = "".join(f'<li><a href="/{m}">{HEADLINES[m]}</a></li>' for m in range(4) if m != n)
+    html = (f'<html><body><nav><a href="/">Home</a></nav><h1>{HEADLINES[n]}</h1>'
+            f'<p>{STORIES[n]}</p><ul class="related">{others}</ul></body></html>')
+    return Page(id=str(n), raw=html, kind=InputKind.HTML, url=f"https://port.com/{n}",
+                site="port.com", paragraphs=segment_html(html))
+
+
+def test_a_headline_linked_from_other_pages_does_not_recur_on_its_own():
+    pages = [_html_page(n) for n in range(4)]
+    index = SiteIndex()
+    index.add_all(pages)
+    answers = {p.text: a for p, a in zip(pages[0].paragraphs, index.recurrence(pages[0]),
+                                          strict=True)}
+    assert answers[HEADLINES[0]].pages == 0  # its own headline: a link elsewhere
+    assert answers[HEADLINES[1]].pages == 2  # a link here, and on two other pages
+    assert answers["Home"].pages == 3  # the menu, a link on every page
 
 
 def test_near_duplicate_with_changed_date_and_name_is_matched():
