@@ -189,18 +189,22 @@ def token_filter(phrases: list[str], *, starts: tuple[str, ...] = (),
             raise ValueError(f"no token filter for {phrase!r}")
         longest = max(words, key=lambda m: len(m[0]))
         (opening if longest.end() == len(phrase) else full).add(longest[0])
-    inner = [re.match(r"\w+", text) for text in anywhere]
-    if not all(inner):
-        raise ValueError(f"no token filter for {anywhere!r}")
-    return _listing_pattern(full, opening, [m[0] for m in inner])
+    return _listing_pattern(full, opening, [_first_word(text) for text in anywhere])
 
 
 def first_token_filter(phrases: list[str], *, starts: tuple[str, ...] = ()) -> re.Pattern[str]:
     """Like ``token_filter``, for a pattern anchored at the head's start (after non-word
     characters): the tokens that can be a matching head's first, i.e. those starting with the
     first word of one of ``phrases`` or with one of ``starts``."""
-    opening = {*starts, *(re.match(r"\w+", phrase)[0] for phrase in phrases)}
+    opening = {*starts, *map(_first_word, phrases)}
     return _listing_pattern(set(), opening, [])
+
+
+def _first_word(text: str) -> str:
+    found = re.match(r"\w+", text)
+    if found is None:
+        raise ValueError(f"no token filter for {text!r}")
+    return found[0]
 
 
 def _listing_pattern(full: set[str], opening: set[str], inner: list[str]) -> re.Pattern[str]:
@@ -267,20 +271,16 @@ def text_cue_hits(heads: list[str], tokens: HeadTokens | None = None) -> list[li
     of its own: a separator at a head's start or end counts as surrounded by white space,
     whatever the heads around it. With the heads' ``tokens``, each cue scans only the heads
     its prefilter lets through (the same hits, several times faster)."""
-    if tokens is not None:
-        listing = "\n" + "\n".join(tokens.vocabulary) + "\n"
-        lengths = np.fromiter(map(len, tokens.vocabulary), dtype=np.int64,
-                              count=len(tokens.vocabulary))
-        starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])  # each token's newline
+    if tokens is None:
+        return [_scan(pattern, heads).tolist() for _, pattern in _CUE_PATTERNS]
+    listing = "\n" + "\n".join(tokens.vocabulary) + "\n"
+    lengths = np.fromiter(map(len, tokens.vocabulary), dtype=np.int64,
+                          count=len(tokens.vocabulary))
+    starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])  # each token's newline
     hits = []
     for name, pattern in _CUE_PATTERNS:
-        prefilter = _PREFILTERS.get(name) if tokens is not None else None
-        if prefilter is None:
-            hits.append(_scan(pattern, heads).tolist())
-        else:
-            chosen = _candidates(prefilter, heads, tokens, listing, starts)
-            found = _scan(pattern, [heads[i] for i in chosen])
-            hits.append(chosen[found].tolist())
+        chosen = _candidates(_PREFILTERS[name], heads, tokens, listing, starts)
+        hits.append(chosen[_scan(pattern, [heads[i] for i in chosen])].tolist())
     return hits
 
 
