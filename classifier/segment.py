@@ -248,20 +248,21 @@ def segment_html(html: str | bytes) -> list[Paragraph]:
             flush()
         names = role = None
         if attrib:
-            names = " ".join(v for v in (attrib.get("class"), attrib.get("id")) if v)
-            role = attrib.get("role")
+            names, ident, role = attrib.get("class"), attrib.get("id"), attrib.get("role")
+            if ident:
+                names = f"{names} {ident}" if names else ident
         landmark = _LANDMARK_TAGS.get(tag) or (_LANDMARK_ROLES.get(role) if role else None)
         if is_block or names or landmark or tag == "a" or tag == "pre":
             if is_block:
                 blocks += 1
-            context = _Context(
-                tag=tag if is_block else parent.tag,
-                depth=parent.depth + 1 if is_block else parent.depth,
-                tokens=class_tokens(names) + parent.tokens if names else parent.tokens,
-                landmarks=parent.landmarks | {landmark} if landmark else parent.landmarks,
-                in_link=parent.in_link or tag == "a",
-                preformatted=parent.preformatted or tag == "pre",
-                path=(*parent.path, blocks) if is_block else parent.path,
+            context = _Context(  # positional: the order of _Context's parameters
+                tag if is_block else parent.tag,
+                parent.depth + 1 if is_block else parent.depth,
+                class_tokens(names) + parent.tokens if names else parent.tokens,
+                parent.landmarks | {landmark} if landmark else parent.landmarks,
+                parent.in_link or tag == "a",
+                parent.preformatted or tag == "pre",
+                (*parent.path, blocks) if is_block else parent.path,
             )
         else:
             context = parent
