@@ -7,6 +7,8 @@ Text patterns expect lower-cased text (matching lower-cased text without ``re.IG
 several times faster) and are multi-line, so one scan covers a batch of paragraph heads, each
 between newlines of its own (``text_cue_hits``), ``^`` and ``$`` marking its ends. No pattern
 reaches past the newlines around a head, so a head's cues never depend on its neighbours.
+Given the batch's word tokens, a prefilter per pattern first picks the heads holding a token
+that every match contains, and only those are scanned: the same hits at a fraction of the cost.
 """
 
 from __future__ import annotations
@@ -227,6 +229,9 @@ class _Prefilter(NamedTuple):
     chars: str = ""
 
 
+#: Per cue, its prefilter. ``starts``, ``whole`` and ``chars`` cover the patterns' parts that
+#: are not phrase lists: "ad" ("[ad_1]", "ads by"), "page" and "0" (digits fold to "0": "page 2
+#: of 5", "2 of 5"), "c" ("(c) 2012"), "said" and "ago" ("said...", "3 hours ago").
 _PREFILTERS: dict[str, _Prefilter] = {
     "cue_ad": _Prefilter(first_token_filter(AD_PHRASES, starts=("ad",)), first=True),
     "cue_disclaimer": _Prefilter(token_filter(DISCLAIMER_PHRASES, whole=("c",),
