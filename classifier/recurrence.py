@@ -5,8 +5,9 @@ A ``SiteIndex`` keeps, per site, every distinct normalised paragraph seen (a *no
 pages it occurs on. A paragraph is looked up first by an exact 64-bit hash of its normalised
 text (case, digits, punctuation and white space folded), then by a datasketch ``MinHashLSH``
 over word 3-shingles (character 4-shingles for short paragraphs), which finds near-duplicates
-whose dates, names or numbers changed. Sites never share evidence, and a page added again
-replaces its earlier version rather than counting twice.
+whose dates, names or numbers changed. Sites never share evidence, a page added again
+replaces its earlier version rather than counting twice, and a text recurs only in the same
+role, link or prose (``LINKED_SHARE``).
 
 The index answers per paragraph: on how many *other* pages of the site a near-duplicate
 occurs, that count as a share of the site's other pages, and the best Jaccard similarity.
@@ -107,7 +108,7 @@ def _keys(normalised: list[str], linked: Sequence[bool] | None) -> list[int]:
     return ((_hashes(normalised) & ~np.uint64(1)) | roles).tolist()
 
 
-def linked(paragraphs: Sequence[Paragraph]) -> list[bool]:
+def link_flags(paragraphs: Sequence[Paragraph]) -> list[bool]:
     """Which of ``paragraphs`` are links (``LINKED_SHARE``)."""
     return [p.link_density >= LINKED_SHARE for p in paragraphs]
 
@@ -259,7 +260,7 @@ class SiteIndex:
         """Index the paragraphs of a segmented page under its site; re-adding a page (same URL,
         else same id) replaces its earlier version."""
         self.add_texts(page.site, _page_key(page), [p.text for p in page.paragraphs],
-                       linked(page.paragraphs))
+                       link_flags(page.paragraphs))
 
     def add_texts(self, site_key: str | None, page_key: str, texts: Sequence[str],
                   linked: Sequence[bool] | None = None) -> None:
@@ -319,7 +320,7 @@ class SiteIndex:
         """Per paragraph of ``page``, its recurrence on the site's *other* pages; ``None`` when
         the page has no site key (no evidence, which is not the same as no recurrence)."""
         return self.recurrence_of_texts(page.site, _page_key(page),
-                                        [p.text for p in page.paragraphs], linked(page.paragraphs))
+                                        [p.text for p in page.paragraphs], link_flags(page.paragraphs))
 
     def recurrence_of_texts(self, site_key: str | None, page_key: str, texts: Sequence[str],
                             linked: Sequence[bool] | None = None) -> list[Recurrence] | None:

@@ -15,7 +15,7 @@ from joblib import Parallel, delayed
 
 from classifier.document import InputKind, Page, Paragraph
 from classifier.labels import Label
-from classifier.recurrence import SiteIndex, linked
+from classifier.recurrence import SiteIndex, link_flags
 from classifier.segment import segment_html, segment_text
 from classifier.sites import site_of
 from classifier.training.labelling import label_paragraphs, transfer_kinds
@@ -106,10 +106,10 @@ def annotate_leave_one_out(pages: list[Page], indexed_share: float, seed: int) -
         index = SiteIndex()
         for page in group:
             index.add_texts(site, page.id, [p.text for p in page.paragraphs],
-                            linked(page.paragraphs))
+                            link_flags(page.paragraphs))
         for page in group:
             answers = index.recurrence_of_texts(site, page.id, [p.text for p in page.paragraphs],
-                                                linked(page.paragraphs))
+                                                link_flags(page.paragraphs))
             for paragraph, answer in zip(page.paragraphs, answers or [], strict=True):
                 paragraph.recurrence = answer
             annotated += 1
