@@ -320,7 +320,8 @@ class SiteIndex:
         """Per paragraph of ``page``, its recurrence on the site's *other* pages; ``None`` when
         the page has no site key (no evidence, which is not the same as no recurrence)."""
         return self.recurrence_of_texts(page.site, _page_key(page),
-                                        [p.text for p in page.paragraphs], link_flags(page.paragraphs))
+                                        [p.text for p in page.paragraphs],
+                                        link_flags(page.paragraphs))
 
     def recurrence_of_texts(self, site_key: str | None, page_key: str, texts: Sequence[str],
                             linked: Sequence[bool] | None = None) -> list[Recurrence] | None:
