@@ -3,7 +3,8 @@
 Two tokenisers share it: the features' word tokens (``\\w+`` runs, "_" included) and the site
 index's normalised text (alphanumeric runs, "_" a separator). Both fold decimal digits to "0"
 and turn every other character into a space, through a table of the Basic Multilingual Plane
-built on first use; the rare code points beyond it are mapped one at a time.
+built on first use; the rare code points beyond it are mapped one at a time. The character
+n-grams fold digits alone (``digits_folded``).
 """
 
 from __future__ import annotations
@@ -42,6 +43,23 @@ def word_codes(text: str, underscore: bool) -> np.ndarray:
     for at in np.flatnonzero(codes > 0xFFFF):  # outside the table: rare, one at a time
         mapped[at] = word_code(int(codes[at]), underscore)
     return mapped
+
+
+@lru_cache(maxsize=1)
+def _digit_table() -> np.ndarray:
+    table = np.arange(0x10000, dtype=np.uint32)
+    table[_table(True) == ZERO] = ZERO  # the decimal digits
+    return table
+
+
+def digits_folded(text: str) -> np.ndarray:
+    """The code points of ``text`` with every decimal digit as "0" (what ``\\d`` → "0"
+    gives), as a ``uint32`` array."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    folded = np.take(_digit_table(), codes, mode="clip")
+    for at in np.flatnonzero(codes > 0xFFFF):  # outside the table: rare, one at a time
+        folded[at] = ZERO if chr(codes[at]).isdecimal() else codes[at]
+    return folded
 
 
 def decode(codes: np.ndarray) -> str:

@@ -97,8 +97,6 @@ _WORD_CLASSES[[UPPER, LOWER, UNCASED, DIGIT]] = True
 #: Ends each paragraph in a batch's token stream. Not NUL: numpy drops trailing NULs of strings.
 _END = "\x1f"
 _DOM_TOKEN = re.compile(r"[^\s\x1f]+|\x1f")
-_DIGIT = re.compile(r"\d")
-_URL_OR_MAIL = re.compile(r"https?://|www\.|\S@\S+\.\w")
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -348,8 +346,7 @@ def _chars(texts: list[str], bits: int) -> sp.csr_matrix:
     """Hashed character 3- and 4-grams of each paragraph's head and tail."""
     views = [t if len(t) <= CHAR_HEAD + CHAR_TAIL else f"{t[:CHAR_HEAD]} {t[-CHAR_TAIL:]}"
              for t in texts]
-    joined = _DIGIT.sub("0", "\x00 " + " \x00 ".join(views).lower() + " \x00")
-    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    codes = codepoints.digits_folded("\x00 " + " \x00 ".join(views).lower() + " \x00")
     boundary = codes == 0
     owner = np.cumsum(boundary) - 1  # the leading NUL opens paragraph 0
     codes = codes.astype(np.uint64)

@@ -8,6 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from classifier import codepoints
 from classifier.api import make_page, segment_safely
 from classifier.cues import CUE_NAMES
 from classifier.features import (
@@ -44,6 +45,12 @@ def _regex_words(samples: list[str]) -> tuple[list[str], list[int]]:
 def test_word_tokens_are_those_of_the_word_regex(samples):
     tokens, owners = _words(samples)
     assert (tokens, owners.tolist()) == _regex_words(samples)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text() | st.text(alphabet="a1٣𝟙²\x00 0৫Ⅻ五", max_size=12))
+def test_digits_folded_is_the_digit_regex(text):
+    assert codepoints.decode(codepoints.digits_folded(text)) == re.sub(r"\d", "0", text)
 
 
 def test_word_tokens_in_many_scripts():
