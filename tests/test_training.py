@@ -73,6 +73,8 @@ def test_catalogue_parts_are_disjoint_and_cover_everything():
         assert set(train.entries[key]).isdisjoint(heldout.entries[key])
         assert set(train.entries[key]) | set(heldout.entries[key]) == set(whole.entries[key])
     assert heldout.entries["placeholders"] == whole.entries["placeholders"]
+    with pytest.raises(ValueError, match="part must be one of"):
+        Catalogue.load(part="test")  # a typo would otherwise keep nothing, silently
 
 
 def test_synthetic_sites_are_labelled_in_both_forms():

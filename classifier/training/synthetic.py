@@ -80,6 +80,8 @@ class Catalogue:
         ``part`` ``"train"`` or ``"heldout"`` keeps only that part of every list (placeholder
         values excepted): training never sees the held-out snippets benchmarks wrap pages in.
         """
+        if part is not None and part not in PARTS:
+            raise ValueError(f"part must be one of {PARTS} or None, got {part!r}")
         entries = json.loads(catalogue.read_text(encoding="utf-8"))
         placeholders = entries.pop("placeholders")
         entries = {**_select(entries, part), "placeholders": placeholders}
