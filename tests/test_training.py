@@ -1,6 +1,7 @@
 """Training-data stages on small pages of our own: alignment, weak rules, synthetic sites."""
 
 import numpy as np
+import pytest
 
 from classifier.document import InputKind, Page, Paragraph
 from classifier.labels import Label
