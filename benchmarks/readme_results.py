@@ -102,11 +102,13 @@ def quality_section(quality: dict[str, Any]) -> list[str]:
     corpora = [name for name in html.columns if name != "headline"]
     pages = ", ".join(f"{name} {n}" for name, n in quality["pages"].items())
     limit = f", the first {quality['limit']} of each corpus" if quality.get("limit") else ""
+    repeats = quality.get("repeats", 1)
+    fastest = f", the fastest of {repeats} runs" if repeats > 1 else ""
     lines = [f"Token F1 against the gold text of the `{quality['split']}` split ({pages} "
              f"pages{limit}), html mode / text mode (text mode: the page as a scraper's text). "
              f"Headline: the mean over {', '.join(quality['headline_datasets'])}. Speed: pages "
-             "per second on one core, extractor calls only, the fastest of "
-             f"{quality.get('repeats', 1)} runs. `ours` scores each page alone; "
+             f"per second on one core, extractor calls only{fastest}. `ours` scores each page "
+             "alone; "
              "`ours-site-index` as a run over many pages does by default, with a site index "
              "built over all the split's pages first, so that pages of one site share "
              "recurrence evidence (its time includes building the index).", "",

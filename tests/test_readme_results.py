@@ -16,6 +16,13 @@ def test_fixture_renders_to_the_expected_markdown():
     assert render(results) == expected.rstrip("\n")
 
 
+def test_speeds_say_how_many_runs_they_are_the_fastest_of():
+    results = json.loads((FIXTURES / "readme-results.json").read_text(encoding="utf-8"))
+    assert "the fastest of" not in render(results)  # one timed run
+    results["quality"]["repeats"] = 3
+    assert "extractor calls only, the fastest of 3 runs." in render(results)
+
+
 def test_block_replacement_leaves_the_rest_of_the_readme_byte_identical():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     head, rest = readme.split(START)
