@@ -241,10 +241,10 @@ def timed_run(name: str, mode: str, pages: list[Page], model: Any, timeout: floa
     """``run_extractor`` ``repeats`` times: the first run's outputs and failures, and the
     fastest run's time (on a shared machine, other work only ever adds time)."""
     run = run_extractor(name, mode, pages, model, timeout)
-    if run.seconds is not None:
-        for _ in range(repeats - 1):
-            again = run_extractor(name, mode, pages, model, timeout).seconds
-            run.seconds = min(run.seconds, again if again is not None else run.seconds)
+    if run.seconds is not None:  # else nothing is timed (the identity)
+        again = [run_extractor(name, mode, pages, model, timeout).seconds
+                 for _ in range(repeats - 1)]
+        run.seconds = min(t for t in (run.seconds, *again) if t is not None)
     return run
 
 

@@ -38,7 +38,7 @@ from classifier.api import Options, score_pages  # noqa: E402
 from classifier.artifact import Model, load_model  # noqa: E402
 from classifier.document import InputKind, Page, Paragraph  # noqa: E402
 from classifier.labels import Label  # noqa: E402
-from classifier.recurrence import SiteIndex, normalise  # noqa: E402
+from classifier.recurrence import SiteIndex, normalise, normalise_all  # noqa: E402
 from classifier.segment import segment_html, segment_text  # noqa: E402
 from classifier.sites import site_of  # noqa: E402
 from classifier.training.datasets import datasets_dir, iter_records  # noqa: E402
@@ -92,30 +92,32 @@ def dragnet_cases(root: Path, split: str = "test") -> list[Case]:
         if len(records) < MIN_SITE_PAGES:
             continue
         for kind in (InputKind.HTML, InputKind.TEXT):
-            group = []
-            for record in records:
-                raw = record["html"] if kind is InputKind.HTML else scraper_text(record["html"])
-                paragraphs = labelled_paragraphs(record, kind, raw)
-                group.append((record, raw, paragraphs, [p.label for p in paragraphs]))
+            raws = [record["html"] if kind is InputKind.HTML else scraper_text(record["html"])
+                    for record in records]
+            group = [labelled_paragraphs(record, kind, raw)
+                     for record, raw in zip(records, raws, strict=True)]
+            normalised = [normalise_all([p.text for p in paragraphs]) for paragraphs in group]
             seen: dict[str, set[int]] = defaultdict(set)
-            for n, (_, _, paragraphs, _) in enumerate(group):
-                for p in paragraphs:
-                    seen[normalise(p.text)].add(n)
-            for n, (record, raw, paragraphs, labels) in enumerate(group):
-                recurring = [len(seen[normalise(p.text)] - {n}) > 0 for p in paragraphs]
+            for n, texts in enumerate(normalised):
+                for text in texts:
+                    seen[text].add(n)
+            for n, (record, raw, paragraphs) in enumerate(zip(records, raws, group, strict=True)):
                 page = Page(id=f"{record['id']}#{kind.value}", raw=raw, kind=kind,
                             url=record["url"], site=site)
                 html = raw if kind is InputKind.HTML else paragraphs_html(raw)
                 cases.append(Case(page, "dragnet", html,
-                                  [r and label not in (Label.CONTENT, Label.COMMENT)
-                                   for r, label in zip(recurring, labels, strict=True)],
-                                  [label is Label.CONTENT for label in labels]))
+                                  [len(seen[text] - {n}) > 0
+                                   and p.label not in (Label.CONTENT, Label.COMMENT)
+                                   for text, p in zip(normalised[n], paragraphs, strict=True)],
+                                  [p.label is Label.CONTENT for p in paragraphs]))
     return cases
 
 
-def _contained(paragraph: Paragraph, output: str) -> bool:
-    needle = normalise(paragraph.text)
-    return bool(needle) and f" {needle} " in f" {output} "
+def _contained(paragraphs: list[Paragraph], output: str) -> list[bool]:
+    """Per paragraph, whether its normalised text stands whole in the normalised ``output``."""
+    padded = f" {output} "
+    return [bool(needle) and f" {needle} " in padded
+            for needle in normalise_all([p.text for p in paragraphs])]
 
 
 def _score(cases: Sequence[Case], kept: Callable[[Case], list[bool]]
@@ -169,7 +171,7 @@ def peer(cases: Sequence[Case], extract: Callable[[str], str | None]
         if not case.page.paragraphs:
             case.page.paragraphs = (segment_html(case.page.raw) if case.page.kind is InputKind.HTML
                                     else segment_text(case.page.raw))
-    return _score(cases, lambda c: [_contained(p, outputs[c.page.id]) for p in c.page.paragraphs])
+    return _score(cases, lambda c: _contained(c.page.paragraphs, outputs[c.page.id]))
 
 
 def peers() -> dict[str, Callable[[str], str | None]]:

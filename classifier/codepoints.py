@@ -9,6 +9,7 @@ n-grams fold digits alone (``digits_folded``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
@@ -36,13 +37,27 @@ def _table(underscore: bool) -> np.ndarray:
                        count=0x10000)
 
 
+def code_points(text: str) -> np.ndarray:
+    """The code points of ``text``, as a ``uint32`` array."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _mapped(text: str, table: np.ndarray, one: Callable[[int], int]) -> np.ndarray:
+    """The code points of ``text`` through ``table``, and those beyond it through ``one``."""
+    codes = code_points(text)
+    mapped = np.take(table, codes, mode="clip")
+    for at in np.flatnonzero(codes > 0xFFFF):  # outside the table: rare, one at a time
+        mapped[at] = one(int(codes[at]))
+    return mapped
+
+
 def word_codes(text: str, underscore: bool) -> np.ndarray:
     """``word_code`` of every code point of ``text``, as a ``uint32`` array."""
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    mapped = np.take(_table(underscore), codes, mode="clip")
-    for at in np.flatnonzero(codes > 0xFFFF):  # outside the table: rare, one at a time
-        mapped[at] = word_code(int(codes[at]), underscore)
-    return mapped
+    return _mapped(text, _table(underscore), lambda cp: word_code(cp, underscore))
+
+
+def _digit_code(cp: int) -> int:
+    return ZERO if chr(cp).isdecimal() else cp
 
 
 @lru_cache(maxsize=1)
@@ -55,11 +70,7 @@ def _digit_table() -> np.ndarray:
 def digits_folded(text: str) -> np.ndarray:
     """The code points of ``text`` with every decimal digit as "0" (what ``\\d`` → "0"
     gives), as a ``uint32`` array."""
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    folded = np.take(_digit_table(), codes, mode="clip")
-    for at in np.flatnonzero(codes > 0xFFFF):  # outside the table: rare, one at a time
-        folded[at] = ZERO if chr(codes[at]).isdecimal() else codes[at]
-    return folded
+    return _mapped(text, _digit_table(), _digit_code)
 
 
 def decode(codes: np.ndarray) -> str:

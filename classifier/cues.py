@@ -221,12 +221,16 @@ def _listing_pattern(full: set[str], opening: set[str], inner: list[str]) -> re.
 
 class _Prefilter(NamedTuple):
     """Which heads a cue pattern can match: those with a token ``tokens`` finds (the first
-    token, when ``first``), or holding one of ``chars`` (a match that starts outside any
-    token)."""
+    token, when ``first``), or where ``chars`` finds a character (a match that starts outside
+    any token)."""
 
     tokens: re.Pattern[str]
     first: bool = False
-    chars: str = ""
+    chars: re.Pattern[str] | None = None
+
+
+def _any_of(chars: str) -> re.Pattern[str]:
+    return re.compile(f"[{re.escape(chars)}]")
 
 
 #: Per cue, its prefilter. ``starts``, ``whole`` and ``chars`` cover the patterns' parts that
@@ -235,29 +239,28 @@ class _Prefilter(NamedTuple):
 _PREFILTERS: dict[str, _Prefilter] = {
     "cue_ad": _Prefilter(first_token_filter(AD_PHRASES, starts=("ad",)), first=True),
     "cue_disclaimer": _Prefilter(token_filter(DISCLAIMER_PHRASES, whole=("c",),
-                                              anywhere=tuple(DISCLAIMER_ANYWHERE)), chars="©"),
+                                              anywhere=tuple(DISCLAIMER_ANYWHERE)),
+                                  chars=_any_of("©")),
     "cue_social": _Prefilter(token_filter(SOCIAL_PHRASES, anywhere=tuple(SOCIAL_ANYWHERE))),
     "cue_navigation": _Prefilter(first_token_filter(NAVIGATION_PHRASES, starts=("page", "0")),
-                                 first=True, chars=NAVIGATION_SEPARATORS),
+                                 first=True, chars=_any_of(NAVIGATION_SEPARATORS)),
     "cue_comment": _Prefilter(token_filter(COMMENT_PHRASES, starts=("said", "ago"))),
 }
 
 
-def _candidates(prefilter: _Prefilter, heads: list[str], tokens: HeadTokens, listing: str,
-                starts: np.ndarray) -> np.ndarray:
-    """The heads (indexes, ascending) that ``prefilter`` lets through; ``listing`` holds the
-    vocabulary, each token after a newline at its offset in ``starts``."""
+def _candidates(prefilter: _Prefilter, heads: list[str], tokens: HeadTokens,
+                firsts: HeadTokens, listing: str, starts: np.ndarray) -> np.ndarray:
+    """The heads (indexes, ascending) that ``prefilter`` lets through; ``firsts`` are the
+    heads' first tokens, and ``listing`` holds the vocabulary, each token after a newline at
+    its offset in ``starts``."""
     found = np.zeros(len(tokens.vocabulary), dtype=bool)
     found[np.searchsorted(starts, [m.start() for m in prefilter.tokens.finditer(listing)],
                           side="right") - 1] = True
-    codes, owner = tokens.codes, tokens.owner
-    if prefilter.first:
-        opens = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]]) if len(owner) else owner
-        codes, owner = codes[opens], owner[opens]
+    read = firsts if prefilter.first else tokens
     chosen = np.zeros(len(heads), dtype=bool)
-    chosen[owner[found[codes]]] = True
-    if prefilter.chars:
-        chosen[_scan(re.compile(f"[{re.escape(prefilter.chars)}]"), heads)] = True
+    chosen[read.owner[found[read.codes]]] = True
+    if prefilter.chars is not None:
+        chosen[_scan(prefilter.chars, heads)] = True
     return np.flatnonzero(chosen)
 
 
@@ -282,9 +285,12 @@ def text_cue_hits(heads: list[str], tokens: HeadTokens | None = None) -> list[li
     lengths = np.fromiter(map(len, tokens.vocabulary), dtype=np.int64,
                           count=len(tokens.vocabulary))
     starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])  # each token's newline
+    owner = tokens.owner
+    opens = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]]) if len(owner) else owner
+    firsts = HeadTokens(tokens.vocabulary, tokens.codes[opens], owner[opens])
     hits = []
     for name, pattern in _CUE_PATTERNS:
-        chosen = _candidates(_PREFILTERS[name], heads, tokens, listing, starts)
+        chosen = _candidates(_PREFILTERS[name], heads, tokens, firsts, listing, starts)
         hits.append(chosen[_scan(pattern, [heads[i] for i in chosen])].tolist())
     return hits
 

@@ -148,8 +148,9 @@ def _tokens(samples: list[str]) -> HeadTokens:
     return HeadTokens(vocabulary, codes, owner)
 
 
-_FIELDS = attrgetter("index", "text", "raw", "tag", "depth", "link_density", *LANDMARKS,
-                     "ancestors", "containers", "recurrence")
+_FIELD_NAMES = ("index", "text", "raw", "tag", "depth", "link_density", *LANDMARKS,
+                "ancestors", "containers", "recurrence")
+_FIELDS = attrgetter(*_FIELD_NAMES)
 
 
 def paragraph_table(pages: Sequence[Page]) -> pd.DataFrame:
@@ -159,7 +160,7 @@ def paragraph_table(pages: Sequence[Page]) -> pd.DataFrame:
     per_page = np.fromiter((len(page.paragraphs) for page in pages), dtype=np.int64,
                            count=len(pages))
     is_html = np.repeat([page.kind is InputKind.HTML for page in pages], per_page)
-    fields = list(zip(*map(_FIELDS, paragraphs), strict=True)) or [()] * 15
+    fields = list(zip(*map(_FIELDS, paragraphs), strict=True)) or [()] * len(_FIELD_NAMES)
     index, texts, raws, tags, depth, link_density = fields[:6]
     landmarks, (ancestors, containers, recurrences) = fields[6:12], fields[12:]
     views = lru_cache(maxsize=None)(dom_view)  # paragraphs of one block share ancestors
@@ -209,8 +210,7 @@ def _spans(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Code points of ``texts`` joined with NUL after each, their paragraph number, and each
     paragraph's start offset."""
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    joined = "\x00".join(texts) + "\x00"
-    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    codes = codepoints.code_points("\x00".join(texts) + "\x00")
     owner = np.repeat(np.arange(len(texts)), lengths + 1)
     starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
     return codes, owner, starts

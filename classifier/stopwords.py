@@ -52,8 +52,6 @@ def guess_language(rows: np.ndarray) -> int | None:
     return int(np.argmax(membership[hits].sum(axis=0)))
 
 
-def stop_word_mask(rows: np.ndarray, language: int | None) -> np.ndarray:
+def stop_word_mask(rows: np.ndarray, language: int) -> np.ndarray:
     """Which of the tokens given as ``stop_word_rows`` are stop words of ``language``."""
-    if language is None:
-        return np.zeros(len(rows), dtype=bool)
     return (rows >= 0) & (_lists()[1][np.maximum(rows, 0), language] > 0)
