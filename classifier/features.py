@@ -1,11 +1,11 @@
 """From annotated pages to the model's input: a paragraph table, then a feature matrix.
 
 ``paragraph_table`` flattens pages into one ``DataFrame`` row per paragraph (pages contiguous,
-paragraphs in order). ``ParagraphFeatures`` turns that table into one sparse matrix: first the
-page number, paragraph index and enclosing block elements (read by the context stage, never
-used as features), then the
-dense features named in ``DENSE_FEATURES``, then hashed word n-grams, character n-grams and DOM
-tokens (bounded memory whatever the vocabulary).
+paragraphs in order). ``ParagraphFeatures`` turns that table into a ``FeatureMatrix``: the page
+number, paragraph index and enclosing block elements of each row (read by the context stage,
+never used as features), the dense features named in ``DENSE_FEATURES``, and hashed word
+n-grams, character n-grams and DOM tokens (bounded memory whatever the vocabulary), each hashed
+block held once per distinct text or DOM view.
 
 Everything is computed for a whole batch at once, and what reads a paragraph's text alone
 once per distinct text of the batch (a site's recurring lines): the texts are joined into one
@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter
 
@@ -148,6 +149,45 @@ def _tokens(samples: list[str]) -> HeadTokens:
     return HeadTokens(vocabulary, codes, owner)
 
 
+@dataclass(frozen=True)
+class HashedBlock:
+    """A hashed feature block held once per distinct key (a text, a DOM view): row ``i`` of the
+    paragraph table reads row ``rows[i]`` of ``matrix``."""
+
+    matrix: sp.csr_matrix
+    rows: np.ndarray
+
+
+@dataclass(frozen=True)
+class FeatureMatrix:
+    """The model's input for a paragraph table: ``meta`` (``META_COLUMNS``, for the context
+    stage only), ``dense`` (``DENSE_FEATURES``) and the ``hashed`` blocks (words, characters,
+    DOM tokens), one row per paragraph.
+
+    The features proper are ``[dense | hashed]``: ``sparse`` builds that matrix (to fit on),
+    and ``dot`` multiplies by it without building it, each hashed block once per distinct key.
+    """
+
+    meta: np.ndarray
+    dense: np.ndarray
+    hashed: tuple[HashedBlock, ...]
+
+    def sparse(self) -> sp.csr_matrix:
+        """``[dense | hashed]`` as one sparse matrix, one row per paragraph."""
+        return sp.hstack([sp.csr_matrix(self.dense),
+                          *(block.matrix[block.rows] for block in self.hashed)],
+                         format="csr", dtype=np.float32)
+
+    def dot(self, weights: Sequence[np.ndarray]) -> np.ndarray:
+        """``sparse() @ concatenate(weights)``, given the weights' rows split as the columns
+        are: first the dense features', then each hashed block's."""
+        dense, *hashed = weights
+        out = self.dense @ dense
+        for block, block_weights in zip(self.hashed, hashed, strict=True):
+            out += (block.matrix @ block_weights)[block.rows]
+        return out
+
+
 _FIELD_NAMES = ("index", "text", "raw", "tag", "depth", "link_density", *LANDMARKS,
                 "ancestors", "containers", "recurrence")
 _FIELDS = attrgetter(*_FIELD_NAMES)
@@ -252,7 +292,8 @@ def _counts(rows: np.ndarray, columns: np.ndarray, n_rows: int, bits: int) -> sp
 def _shape_and_words(samples: list[str], tokens: HeadTokens, rows: np.ndarray,
                      pages: np.ndarray, full_lengths: np.ndarray, lines: np.ndarray,
                      word_bits: int) -> tuple[np.ndarray, sp.csr_matrix]:
-    """Shape features (``SHAPE_FEATURES`` order) and hashed word 1-2-grams of paragraph heads.
+    """Shape features (``SHAPE_FEATURES`` order, one row per row) and hashed word 1-2-grams of
+    paragraph heads (one row per distinct text).
 
     ``samples`` are the heads (``SHAPE_CHARS``) of the batch's distinct texts, ``tokens`` their
     word tokens, and ``rows`` the distinct text of each row: what reads the text alone is
@@ -329,7 +370,7 @@ def _shape_and_words(samples: list[str], tokens: HeadTokens, rows: np.ndarray,
     pair = token_owner[:-1] == token_owner[1:]  # word bigrams within a paragraph
     owners = np.concatenate([token_owner, token_owner[:-1][pair]])
     columns = np.concatenate([hashes, hashes[:-1][pair] * _MIX ^ hashes[1:][pair]])
-    return shape, _counts(owners, columns, d, word_bits)[rows]
+    return shape, _counts(owners, columns, d, word_bits)
 
 
 def _cues(texts: list[str], tokens: HeadTokens | None = None) -> np.ndarray:
@@ -363,10 +404,10 @@ def _chars(texts: list[str], bits: int) -> sp.csr_matrix:
     return _counts(np.concatenate(rows), np.concatenate(columns), len(texts), bits)
 
 
-def _dom(views: list[str], bits: int) -> tuple[sp.csr_matrix, np.ndarray]:
-    """Binary hashed DOM tokens (tag, near and all ancestor class/id tokens), and the
-    ``CLASS_CUE_NAMES`` indicators of each row's tokens. Paragraphs of one block share their
-    view, so each distinct view is tokenised once."""
+def _dom(views: list[str], bits: int) -> tuple[HashedBlock, np.ndarray]:
+    """Binary hashed DOM tokens (tag, near and all ancestor class/id tokens), one row per
+    distinct view, and the ``CLASS_CUE_NAMES`` indicators of each row's tokens. Paragraphs of
+    one block share their view, so each distinct view is tokenised once."""
     rows, distinct = pd.factorize(np.asarray(views, dtype=object))
     tokens = np.asarray(_DOM_TOKEN.findall(_END.join(distinct) + _END), dtype=object)
     real, owner = _token_owner(tokens)
@@ -381,11 +422,11 @@ def _dom(views: list[str], bits: int) -> tuple[sp.csr_matrix, np.ndarray]:
     flags = class_cue_hits(list(uniques))[codes]
     cues = np.column_stack([np.bincount(owner[flags[:, j]], minlength=n) > 0
                             for j in range(len(CLASS_CUE_NAMES))])
-    return matrix[rows], cues[rows]
+    return HashedBlock(matrix, rows), cues[rows]
 
 
 def dense_and_hashed(table: pd.DataFrame, word_bits: int, char_bits: int, dom_bits: int
-                     ) -> tuple[np.ndarray, list[sp.csr_matrix]]:
+                     ) -> tuple[np.ndarray, tuple[HashedBlock, ...]]:
     """The ``DENSE_FEATURES`` matrix and the three hashed blocks for the rows of ``table``."""
     texts = table["text"].tolist()
     pages = table["page"].to_numpy()
@@ -421,11 +462,12 @@ def dense_and_hashed(table: pd.DataFrame, word_bits: int, char_bits: int, dom_bi
     ])
     cues = _cues(distinct_texts, tokens)[rows]
     dense = np.hstack([shape, cues, position, dom, recurrence]).astype(np.float32)
-    return dense, [words, _chars(distinct_texts, char_bits)[rows], dom_hashed]
+    return dense, (HashedBlock(words, rows), HashedBlock(_chars(distinct_texts, char_bits), rows),
+                   dom_hashed)
 
 
 class ParagraphFeatures(TransformerMixin, BaseEstimator):
-    """Paragraph table → sparse matrix ``[page, index | dense | words | chars | dom]``.
+    """Paragraph table → ``FeatureMatrix`` (meta columns, dense features, hashed blocks).
 
     Stateless: ``fit`` learns nothing, so training and serving cannot drift apart.
     ``word_bits``, ``char_bits`` and ``dom_bits`` set each hash space to 2**bits columns.
@@ -441,17 +483,15 @@ class ParagraphFeatures(TransformerMixin, BaseEstimator):
         self.n_features_in_ = X.shape[1]
         return self
 
-    def transform(self, X: pd.DataFrame) -> sp.csr_matrix:
-        """The feature matrix of the paragraph table ``X``."""
+    def transform(self, X: pd.DataFrame) -> FeatureMatrix:
+        """The features of the paragraph table ``X``."""
         dense, hashed = dense_and_hashed(X, self.word_bits, self.char_bits, self.dom_bits)
-        meta = X[list(META_COLUMNS)].to_numpy(dtype=np.float32)
-        return sp.hstack([sp.csr_matrix(np.hstack([meta, dense])), *hashed], format="csr",
-                         dtype=np.float32)
+        return FeatureMatrix(X[list(META_COLUMNS)].to_numpy(dtype=np.int64), dense, hashed)
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
-        """Names of the output columns (hashed columns by family and number)."""
+        """Names of the columns of ``FeatureMatrix.sparse`` (hashed columns by family and
+        number)."""
         hashed = [f"word_{i}" for i in range(1 << self.word_bits)]
         hashed += [f"char_{i}" for i in range(1 << self.char_bits)]
         hashed += [f"dom_{i}" for i in range(1 << self.dom_bits)]
-        return np.asarray([*META_COLUMNS, *DENSE_FEATURES, *hashed], dtype=object)
-
+        return np.asarray([*DENSE_FEATURES, *hashed], dtype=object)

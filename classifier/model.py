@@ -11,7 +11,7 @@ end can go. In training, the second stage learns from out-of-fold first-stage pr
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import SGDClassifier
@@ -21,8 +21,8 @@ from sklearn.pipeline import Pipeline
 from classifier.features import (
     CONTAINER_LEVELS,
     DENSE_FEATURES,
-    META_COLUMNS,
     RECURRENCE_FEATURES,
+    FeatureMatrix,
     ParagraphFeatures,
 )
 
@@ -112,16 +112,16 @@ def context_features(meta: np.ndarray, dense: np.ndarray, proba: np.ndarray,
 
 
 class ContextStackedClassifier(ClassifierMixin, BaseEstimator):
-    """Two-stage paragraph classifier over ``ParagraphFeatures`` output.
+    """Two-stage paragraph classifier over ``ParagraphFeatures`` output (a ``FeatureMatrix``).
 
-    The first ``len(META_COLUMNS)`` columns of X are the page number and paragraph index (rows
-    of one page contiguous, in order); the next ``n_dense`` are dense features; the rest are
-    hashed sparse features. The first stage (logistic regression by SGD, one-vs-rest, L2 penalty
-    ``alpha``, ``epochs`` passes) gives every class a probability; the second (boosted trees:
-    ``max_iter``, ``learning_rate``, ``max_leaf_nodes``) decides content against the rest from
-    the first stage's view of the paragraph and its context. Boilerplate kinds share the rest
-    in the first stage's proportions. ``folds`` site-grouped folds give the out-of-fold
-    first-stage probabilities the second stage learns from.
+    Its ``meta`` gives the page number and paragraph index of each row (rows of one page
+    contiguous, in order) and the row's enclosing block elements; ``dense`` has ``n_dense``
+    features. The first stage (logistic regression by SGD, one-vs-rest, L2 penalty ``alpha``,
+    ``epochs`` passes) reads ``[dense | hashed]`` and gives every class a probability; the
+    second (boosted trees: ``max_iter``, ``learning_rate``, ``max_leaf_nodes``) decides content
+    against the rest from the first stage's view of the paragraph and its context. Boilerplate
+    kinds share the rest in the first stage's proportions. ``folds`` site-grouped folds give
+    the out-of-fold first-stage probabilities the second stage learns from.
     """
 
     def __init__(self, n_dense: int = len(DENSE_FEATURES), alpha: float = 1e-5, epochs: int = 15,
@@ -137,30 +137,31 @@ class ContextStackedClassifier(ClassifierMixin, BaseEstimator):
         self.max_leaf_nodes = max_leaf_nodes
         self.random_state = random_state
 
-    def _split(self, X: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix]:
-        n_meta = len(META_COLUMNS)
-        head = X[:, : n_meta + self.n_dense].toarray()
-        return head[:, :n_meta], head[:, n_meta:], X[:, n_meta:]
+    def __getstate__(self) -> dict[str, object]:
+        state = super().__getstate__()
+        state.pop("_first_weights", None)  # derived from first_; rebuilt on first use
+        return state
 
     def _first_stage(self) -> SGDClassifier:
         # SGD fits in a seventh of lbfgs' time here with the same held-out log loss.
         return SGDClassifier(loss="log_loss", alpha=self.alpha, max_iter=self.epochs, tol=None,
                              random_state=self.random_state)
 
-    def fit(self, X: sp.csr_matrix, y: np.ndarray, groups: np.ndarray | None = None
+    def fit(self, X: FeatureMatrix, y: np.ndarray, groups: np.ndarray | None = None
             ) -> ContextStackedClassifier:
         """Fit both stages; ``groups`` (e.g. site keys) keep a site's pages in one fold."""
-        meta, dense, features = self._split(X)
+        features = X.sparse()
         y = np.asarray(y)
         if groups is None:
-            groups = meta[:, 0]
+            groups = X.meta[:, 0]
         out_of_fold = cross_val_predict(self._first_stage(), features, y, groups=groups,
                                         cv=GroupKFold(n_splits=self.folds),
                                         method="predict_proba")
         self.first_ = self._first_stage().fit(features, y)
+        self._first_weights: list[np.ndarray] | None = None
         self.classes_ = self.first_.classes_
         self.content_index_ = int(np.flatnonzero(self.classes_ == "content")[0])
-        context = context_features(meta, dense, out_of_fold, self.content_index_)
+        context = context_features(X.meta, X.dense, out_of_fold, self.content_index_)
         self.second_ = HistGradientBoostingClassifier(
             max_iter=self.max_iter, learning_rate=self.learning_rate,
             max_leaf_nodes=self.max_leaf_nodes, early_stopping=True,
@@ -178,12 +179,26 @@ class ContextStackedClassifier(ClassifierMixin, BaseEstimator):
             constraints[start + DENSE_FEATURES.index(name)] = RECURRENCE_MONOTONIC[name]
         return constraints
 
-    def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
+    def _first_proba(self, X: FeatureMatrix) -> np.ndarray:
+        """The first stage's ``predict_proba`` (one-vs-rest logistic regression: each class's
+        sigmoid, normalised over the classes), its decision computed block by block."""
+        weights = getattr(self, "_first_weights", None)
+        if weights is None:
+            bounds = np.cumsum([0, self.n_dense, *(block.matrix.shape[1] for block in X.hashed)])
+            coef = self.first_.coef_.T
+            weights = [np.ascontiguousarray(coef[a:b])
+                       for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+            self._first_weights = weights
+        proba = expit(X.dot(weights) + self.first_.intercept_)
+        total = proba.sum(axis=1, keepdims=True)
+        return np.divide(proba, total, out=np.full_like(proba, 1.0 / proba.shape[1]),
+                         where=total > 0)
+
+    def predict_proba(self, X: FeatureMatrix) -> np.ndarray:
         """Class probabilities, columns in ``classes_`` order."""
-        meta, dense, features = self._split(X)
-        first = self.first_.predict_proba(features)
+        first = self._first_proba(X)
         content = self.second_.predict_proba(
-            context_features(meta, dense, first, self.content_index_))[:, 1]
+            context_features(X.meta, X.dense, first, self.content_index_))[:, 1]
         rest = first.copy()
         rest[:, self.content_index_] = 0.0
         rest /= np.maximum(rest.sum(axis=1, keepdims=True), 1e-12)
@@ -191,7 +206,7 @@ class ContextStackedClassifier(ClassifierMixin, BaseEstimator):
         rest[:, self.content_index_] = content
         return rest
 
-    def predict(self, X: sp.csr_matrix) -> np.ndarray:
+    def predict(self, X: FeatureMatrix) -> np.ndarray:
         """The most probable class per row."""
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 

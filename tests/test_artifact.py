@@ -1,6 +1,7 @@
 import json
 import shutil
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -15,6 +16,7 @@ from classifier.artifact import (
     sha256_of,
 )
 from classifier.cli import main
+from classifier.features import paragraph_table
 from classifier.labels import LABELS
 
 
@@ -93,3 +95,13 @@ def test_metrics_only_rewrites_the_card_not_the_model(copied, datasets):
     assert {k for k in before if before[k] != after[k]} == {"metrics"}
     assert set(after["metrics"]["test"]) == {"html", "text"}
     assert load_model(copied, trust=True).card == after
+
+
+def test_first_stage_by_blocks_matches_the_fitted_estimator(model, seed_text):
+    """The served first stage (hashed blocks multiplied once per distinct text) gives the
+    probabilities of the fitted ``SGDClassifier`` on the full feature matrix."""
+    features, classifier = (step for _, step in model.pipeline.steps)
+    page = api.segment_safely(api.make_page(seed_text + "\n\n" + seed_text, "text"))
+    matrix = features.transform(paragraph_table([page]))
+    expected = classifier.first_.predict_proba(matrix.sparse())
+    assert np.allclose(classifier._first_proba(matrix), expected, atol=1e-5)

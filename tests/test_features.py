@@ -62,9 +62,7 @@ def test_word_tokens_in_many_scripts():
 
 def _dense(pages):
     table = paragraph_table(pages)
-    matrix = ParagraphFeatures().fit(table).transform(table)
-    n_meta = len(META_COLUMNS)
-    return table, matrix[:, n_meta: n_meta + len(DENSE_FEATURES)].toarray()
+    return table, ParagraphFeatures().fit(table).transform(table).dense
 
 
 def _text_page(text: str, id: str):
@@ -90,17 +88,30 @@ def test_a_page_gets_the_same_features_alone_as_in_any_batch():
 
 
 def test_hashed_blocks_are_bounded_and_normalised():
-    pages = [_text_page(f"{ENGLISH}\n\n{GERMAN}\n\n{NAMES}", "p")]
+    pages = [_text_page(f"{ENGLISH}\n\n{GERMAN}\n\n{NAMES}\n\n{ENGLISH}", "p")]
     table = paragraph_table(pages)
     features = ParagraphFeatures(word_bits=10, char_bits=9, dom_bits=8).fit(table)
     matrix = features.transform(table)
-    width = len(META_COLUMNS) + len(DENSE_FEATURES) + (1 << 10) + (1 << 9) + (1 << 8)
-    assert matrix.shape == (3, width) == (3, len(features.get_feature_names_out()))
-    start = len(META_COLUMNS) + len(DENSE_FEATURES)
-    words = matrix[:, start: start + (1 << 10)].toarray()
-    chars = matrix[:, start + (1 << 10): start + (1 << 10) + (1 << 9)].toarray()
+    assert matrix.meta.shape == (4, len(META_COLUMNS))
+    width = len(DENSE_FEATURES) + (1 << 10) + (1 << 9) + (1 << 8)
+    assert matrix.sparse().shape == (4, width) == (4, len(features.get_feature_names_out()))
+    words, chars, dom = matrix.hashed
+    assert words.matrix.shape[0] == chars.matrix.shape[0] == 3  # a repeated text, held once
+    assert words.rows.tolist() == chars.rows.tolist() == [0, 1, 2, 0]
     for block in (words, chars):
-        assert np.allclose(np.linalg.norm(block, axis=1), 1.0, atol=1e-5)
+        assert np.allclose(np.linalg.norm(block.matrix.toarray(), axis=1), 1.0, atol=1e-5)
+
+
+def test_feature_products_match_the_full_matrix():
+    pages = [_text_page(f"{ENGLISH}\n\nHome | News\n\n{ENGLISH}", "a"),
+             segment_safely(make_page("<div class='nav'><p>Home</p></div><p>Home</p>", "html"))]
+    table = paragraph_table(pages)
+    matrix = ParagraphFeatures(word_bits=10, char_bits=9, dom_bits=8).fit(table).transform(table)
+    full = matrix.sparse()
+    weights = np.random.default_rng(0).normal(size=(full.shape[1], 3))
+    bounds = np.cumsum([0, len(DENSE_FEATURES), 1 << 10, 1 << 9, 1 << 8])
+    parts = [weights[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    assert np.allclose(matrix.dot(parts), full @ weights)
 
 
 TRICKY_HEADS = ["***", "More", "Other albums out this week:", "• A new single from the band.",

@@ -102,3 +102,35 @@ def test_leave_one_out_annotates_only_multi_page_groups():
     assert pages[0].paragraphs[1].recurrence.pages == 1
     assert pages[0].paragraphs[0].recurrence.pages == 0
     assert pages[2].paragraphs[0].recurrence is None
+
+
+def test_pipeline_fits_serves_and_round_trips(tmp_path):
+    """Fit the two-stage pipeline on small pages; it serves its training labels back, and a
+    saved copy (without the served first stage's derived weights) gives the same answers."""
+    import joblib
+
+    from classifier.api import make_page, segment_safely
+    from classifier.features import paragraph_table
+    from classifier.model import build_pipeline
+
+    stories = ["The council voted on Monday to rebuild the old bridge over the river, after a "
+               "year of debate about its cost and its place in the town's history.",
+               "Engineers said the work would start in spring and close the road for months, "
+               "while a ferry would carry people across the water in the meantime."]
+    pages, labels = [], []
+    for i in range(40):
+        text = (f"Home | News | Sport {i}\n\n{stories[i % 2]} Day {i}.\n\n{stories[1 - i % 2]}"
+                f"\n\nCopyright 20{10 + i} Example Ltd. All rights reserved.")
+        pages.append(segment_safely(make_page(text, "text", id=str(i))))
+        labels += ["navigation", "content", "content", "disclaimer"]
+    table, y = paragraph_table(pages), np.asarray(labels)
+    pipeline = build_pipeline(features__word_bits=10, features__char_bits=9,
+                              features__dom_bits=8, classifier__folds=2,
+                              classifier__max_iter=20)
+    pipeline.fit(table, y, classifier__groups=np.repeat(np.arange(40), 4))
+    assert pipeline.predict(table).tolist() == labels
+    proba = pipeline.predict_proba(table)
+    joblib.dump(pipeline, tmp_path / "model.joblib")
+    loaded = joblib.load(tmp_path / "model.joblib")
+    assert not hasattr(loaded.steps[1][1], "_first_weights")
+    assert np.array_equal(loaded.predict_proba(table), proba)
