@@ -21,9 +21,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from operator import attrgetter
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,7 +39,7 @@ from classifier.cues import (
     class_cue_hits,
     text_cue_hits,
 )
-from classifier.document import InputKind, Page
+from classifier.document import InputKind, Page, Paragraph, Recurrence
 from classifier.stopwords import guess_language, stop_word_mask, stop_word_rows
 
 #: Characters of a paragraph that feed shape features and word n-grams; bounds the cost of very
@@ -188,9 +189,34 @@ class FeatureMatrix:
         return out
 
 
-_FIELD_NAMES = ("index", "text", "raw", "tag", "depth", "link_density", *LANDMARKS,
-                "ancestors", "containers", "recurrence")
-_FIELDS = attrgetter(*_FIELD_NAMES)
+_TEXT_FIELDS = ("index", "text", "raw", "recurrence")
+_DOM_FIELDS = ("tag", "depth", "link_density", *LANDMARKS, "ancestors", "containers")
+#: What a text page's paragraphs hold in the DOM fields: the ``Paragraph`` defaults.
+_DOM_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Paragraph)
+                                  if f.name in _DOM_FIELDS}
+
+
+def _recurrence_columns(recurrences: Sequence[Recurrence | None]) -> dict[str, np.ndarray]:
+    """The table's recurrence columns. No index, or a site with no other indexed page:
+    evidence unknown, not "unique"."""
+    n = len(recurrences)
+    evidence = [r if r is not None and r.site_pages > 0 else None for r in recurrences]
+    if not any(evidence):
+        return {"recurrence_known": np.zeros(n, dtype=bool),
+                **{name: np.zeros(n, dtype=dtype) for name, dtype in (
+                    ("recurrence_pages", np.int64), ("recurrence_share", np.float64),
+                    ("recurrence_jaccard", np.float64), ("recurrence_site_pages", np.int64))}}
+    return {
+        "recurrence_known": np.fromiter((r is not None for r in evidence), dtype=bool, count=n),
+        "recurrence_pages": np.fromiter((r.pages if r else 0 for r in evidence), dtype=np.int64,
+                                        count=n),
+        "recurrence_share": np.fromiter((r.share if r else 0.0 for r in evidence),
+                                        dtype=np.float64, count=n),
+        "recurrence_jaccard": np.fromiter((r.jaccard if r else 0.0 for r in evidence),
+                                          dtype=np.float64, count=n),
+        "recurrence_site_pages": np.fromiter((r.site_pages if r else 0 for r in evidence),
+                                             dtype=np.int64, count=n),
+    }
 
 
 def paragraph_table(pages: Sequence[Page]) -> pd.DataFrame:
@@ -200,9 +226,14 @@ def paragraph_table(pages: Sequence[Page]) -> pd.DataFrame:
     per_page = np.fromiter((len(page.paragraphs) for page in pages), dtype=np.int64,
                            count=len(pages))
     is_html = np.repeat([page.kind is InputKind.HTML for page in pages], per_page)
-    fields = list(zip(*map(_FIELDS, paragraphs), strict=True)) or [()] * len(_FIELD_NAMES)
-    index, texts, raws, tags, depth, link_density = fields[:6]
-    landmarks, (ancestors, containers, recurrences) = fields[6:12], fields[12:]
+    # Only HTML paragraphs have DOM fields to read; text pages' hold the defaults.
+    names = (*_TEXT_FIELDS, *_DOM_FIELDS) if is_html.any() else _TEXT_FIELDS
+    columns = zip(*map(attrgetter(*names), paragraphs), strict=True)
+    read = dict(zip(names, columns, strict=False))  # empty when there are no paragraphs
+    index, texts, raws, recurrences = (read.get(name, ()) for name in _TEXT_FIELDS)
+    dom_fields = {name: read.get(name) or (_DOM_DEFAULTS[name],) * n for name in _DOM_FIELDS}
+    tags, ancestors, containers = (dom_fields[name] for name in ("tag", "ancestors",
+                                                                 "containers"))
     views = lru_cache(maxsize=None)(dom_view)  # paragraphs of one block share ancestors
     dom = ([views(tag, held) if html else "" for tag, held, html
             in zip(tags, ancestors, is_html, strict=True)] if is_html.any() else [""] * n)
@@ -210,8 +241,6 @@ def paragraph_table(pages: Sequence[Page]) -> pd.DataFrame:
     for row in (row for row, held in enumerate(containers) if held):
         held = containers[row][:CONTAINER_LEVELS]
         boxes[row, : len(held)] = held
-    # No index, or a site with no other indexed page: evidence unknown, not "unique".
-    evidence = [r if r is not None and r.site_pages > 0 else None for r in recurrences]
     return pd.DataFrame({
         "page": np.repeat(np.arange(len(pages)), per_page),
         "index": np.fromiter(index, dtype=np.int64, count=n),
@@ -222,20 +251,11 @@ def paragraph_table(pages: Sequence[Page]) -> pd.DataFrame:
         "lines": np.fromiter((raw.count("\n") + 1 for raw in raws), dtype=np.int64, count=n),
         "is_html": is_html,
         "tag": pd.Series(tags, dtype=object),
-        "depth": np.fromiter(depth, dtype=np.int64, count=n),
-        "link_density": np.fromiter(link_density, dtype=np.float64, count=n),
+        "depth": np.fromiter(dom_fields["depth"], dtype=np.int64, count=n),
+        "link_density": np.fromiter(dom_fields["link_density"], dtype=np.float64, count=n),
         "dom": pd.Series(dom, dtype=object),
-        **{name: np.fromiter(flags, dtype=bool, count=n)
-           for name, flags in zip(LANDMARKS, landmarks, strict=True)},
-        "recurrence_known": np.fromiter((r is not None for r in evidence), dtype=bool, count=n),
-        "recurrence_pages": np.fromiter((r.pages if r else 0 for r in evidence), dtype=np.int64,
-                                        count=n),
-        "recurrence_share": np.fromiter((r.share if r else 0.0 for r in evidence),
-                                        dtype=np.float64, count=n),
-        "recurrence_jaccard": np.fromiter((r.jaccard if r else 0.0 for r in evidence),
-                                          dtype=np.float64, count=n),
-        "recurrence_site_pages": np.fromiter((r.site_pages if r else 0 for r in evidence),
-                                             dtype=np.int64, count=n),
+        **{name: np.fromiter(dom_fields[name], dtype=bool, count=n) for name in LANDMARKS},
+        **_recurrence_columns(recurrences),
     }, columns=list(TABLE_COLUMNS))
 
 
