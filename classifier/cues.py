@@ -14,6 +14,7 @@ that every match contains, and only those are scanned: the same hits at a fracti
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -248,14 +249,23 @@ _PREFILTERS: dict[str, _Prefilter] = {
 }
 
 
-def _candidates(prefilter: _Prefilter, heads: list[str], tokens: HeadTokens,
-                firsts: HeadTokens, listing: str, starts: np.ndarray) -> np.ndarray:
-    """The heads (indexes, ascending) that ``prefilter`` lets through; ``firsts`` are the
-    heads' first tokens, and ``listing`` holds the vocabulary, each token after a newline at
-    its offset in ``starts``."""
-    found = np.zeros(len(tokens.vocabulary), dtype=bool)
-    found[np.searchsorted(starts, [m.start() for m in prefilter.tokens.finditer(listing)],
-                          side="right") - 1] = True
+#: The cues, in ``CUE_NAMES`` order, by their prefilters.
+_CUE_PREFILTERS = tuple(_PREFILTERS[name] for name, _ in _CUE_PATTERNS)
+
+
+@lru_cache(maxsize=1 << 16)
+def _token_mask(token: str) -> int:
+    """Bit ``j`` set when the ``j``-th cue's token prefilter finds ``token`` (each token is
+    judged alone; common words are judged once per process)."""
+    listed = f"\n{token}\n"
+    return sum(1 << j for j, prefilter in enumerate(_CUE_PREFILTERS)
+               if prefilter.tokens.search(listed))
+
+
+def _candidates(prefilter: _Prefilter, found: np.ndarray, heads: list[str], tokens: HeadTokens,
+                firsts: HeadTokens) -> np.ndarray:
+    """The heads (indexes, ascending) that ``prefilter`` lets through, given which vocabulary
+    entries its token filter finds; ``firsts`` are the heads' first tokens."""
     read = firsts if prefilter.first else tokens
     chosen = np.zeros(len(heads), dtype=bool)
     chosen[read.owner[found[read.codes]]] = True
@@ -281,16 +291,15 @@ def text_cue_hits(heads: list[str], tokens: HeadTokens | None = None) -> list[li
     its prefilter lets through (the same hits, several times faster)."""
     if tokens is None:
         return [_scan(pattern, heads).tolist() for _, pattern in _CUE_PATTERNS]
-    listing = "\n" + "\n".join(tokens.vocabulary) + "\n"
-    lengths = np.fromiter(map(len, tokens.vocabulary), dtype=np.int64,
-                          count=len(tokens.vocabulary))
-    starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])  # each token's newline
+    masks = np.fromiter(map(_token_mask, tokens.vocabulary), dtype=np.int64,
+                        count=len(tokens.vocabulary))
     owner = tokens.owner
     opens = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]]) if len(owner) else owner
     firsts = HeadTokens(tokens.vocabulary, tokens.codes[opens], owner[opens])
     hits = []
-    for name, pattern in _CUE_PATTERNS:
-        chosen = _candidates(_PREFILTERS[name], heads, tokens, firsts, listing, starts)
+    for j, (prefilter, (_, pattern)) in enumerate(zip(_CUE_PREFILTERS, _CUE_PATTERNS,
+                                                      strict=True)):
+        chosen = _candidates(prefilter, (masks >> j) & 1 > 0, heads, tokens, firsts)
         hits.append(chosen[_scan(pattern, [heads[i] for i in chosen])].tolist())
     return hits
 
