@@ -17,7 +17,7 @@ from classifier.segment import segment
 
 #: Probability of content from which a paragraph is kept. Chosen on the dev split (mean token
 #: F1 of html and text mode over dragnet, cleaneval and l3s-gn1; see the model card).
-THRESHOLD_DEFAULT = 0.3
+THRESHOLD_DEFAULT = 0.35
 #: Pages scored together: one model call per batch amortises its fixed cost.
 BATCH_PAGES_DEFAULT = 64
 

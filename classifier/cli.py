@@ -264,8 +264,9 @@ def clean(fmt: str, removed: bool, **kw: Any) -> None:
               help="At most this many pages per dataset and split (quick runs).")
 @click.option("--seed", type=int, default=None, help="Random seed [default: the shipped one].")
 @click.option("--metrics-only", is_flag=True,
-              help="Train nothing: measure the model at --output on dev and test again with "
-                   "this code and rewrite the metrics in its card (artifact untouched).")
+              help="Train nothing: measure the model at --output again with this code "
+                   "(threshold chosen on dev, metrics on dev and test) and rewrite its card "
+                   "(artifact untouched).")
 def train(datasets_dir: Path | None, output: Path, jobs: int, limit: int | None,
           seed: int | None, metrics_only: bool) -> None:
     """Rebuild the model from the public corpora (train; threshold chosen on dev)."""
@@ -277,7 +278,8 @@ def train(datasets_dir: Path | None, output: Path, jobs: int, limit: int | None,
         card = rescore_card(output, resolve(datasets_dir), limit,
                             log=lambda message: click.echo(message, err=True))
         headline = {mode: per["headline"]["f1"] for mode, per in card["metrics"]["test"].items()}
-        click.echo(f"rewrote the metrics of {card_path(output)}; test headline F1 {headline}")
+        click.echo(f"rewrote the threshold ({card['threshold']}) and metrics of "
+                   f"{card_path(output)}; test headline F1 {headline}")
         return
     config = TrainConfig(datasets_dir=resolve(datasets_dir), output=output, jobs=jobs,
                          limit=limit, seed=SEED_DEFAULT if seed is None else seed)

@@ -122,11 +122,16 @@ class ContextStackedClassifier(ClassifierMixin, BaseEstimator):
     against the rest from the first stage's view of the paragraph and its context. Boilerplate
     kinds share the rest in the first stage's proportions. ``folds`` site-grouped folds give
     the out-of-fold first-stage probabilities the second stage learns from.
+
+    The trees' size and number were chosen on dev, for quality and speed: 100 trees of 63
+    leaves score dev better than the 167 of 31 leaves shipped before them (mean F1 of both
+    modes, see the model card) in three quarters of their time, which goes with the number of
+    trees more than with their size.
     """
 
     def __init__(self, n_dense: int = len(DENSE_FEATURES), alpha: float = 1e-5, epochs: int = 15,
                  folds: int = 4,
-                 max_iter: int = 200, learning_rate: float = 0.1, max_leaf_nodes: int = 31,
+                 max_iter: int = 100, learning_rate: float = 0.1, max_leaf_nodes: int = 63,
                  random_state: int = 0):
         self.n_dense = n_dense
         self.alpha = alpha

@@ -1,6 +1,8 @@
+import numpy as np
 import pytest
 
 from classifier.evaluation import Score, mean_scores, token_scores, word_tokens
+from classifier.training.evaluate import MODES, ScoredPage, choose_threshold
 
 
 def test_word_tokens_lowercase_words():
@@ -24,3 +26,20 @@ def test_mean_scores():
     m = mean_scores([Score(1, 1, 1), Score(0, 0, 0)])
     assert m == Score(0.5, 0.5, 0.5)
     assert mean_scores([]) == Score(0.0, 0.0, 0.0)
+
+
+def _page(scores: list[float], mode: str = "html") -> ScoredPage:
+    raws = ["story one two three", "story four five six", "menu home contact"]
+    return ScoredPage(id=f"p-{mode}", dataset="dragnet", mode=mode,
+                      gold="story one two three story four five six", raws=raws,
+                      scores=np.asarray(scores))
+
+
+def test_threshold_is_the_lowest_within_the_tolerance_of_the_best():
+    # F1 is the same from 0.2 to 0.85: the lowest threshold keeps the most, and wins.
+    flat = [_page([0.9, 0.9, 0.1], mode) for mode in MODES]
+    assert choose_threshold(flat)[0] == 0.2
+    # The menu scores 0.5: only thresholds above it drop it, and they are clearly better.
+    menu = [_page([0.9, 0.9, 0.5], mode) for mode in MODES]
+    threshold, f1 = choose_threshold(menu)
+    assert threshold == 0.55 and f1 == pytest.approx(1.0)

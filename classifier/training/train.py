@@ -116,17 +116,19 @@ def _metrics(dev: list[ScoredPage], test: list[ScoredPage], threshold: float
 
 def rescore_card(model_path: Path, datasets_dir: Path, limit: int | None = None,
                  log: Any = print) -> dict[str, Any]:
-    """Measure a trained model's dev and test metrics again with this code (features and
-    segmentation may have changed since it was trained) and rewrite them into its card; the
-    artifact, its sha256 and its threshold stay as they are. ``limit``: pages per corpus and
-    split (quick runs). Returns the card."""
+    """Measure a trained model again with this code (features, segmentation and the threshold
+    rule may have changed since it was trained): choose its threshold on dev, measure dev and
+    test, and rewrite both into its card; the artifact and its sha256 stay as they are.
+    ``limit``: pages per corpus and split (quick runs). Returns the card."""
     model = load_model(model_path, trust=True)
     scored = {}
     for split in ("dev", "test"):
         log(f"scoring {split}")
         scored[split] = score_split(model, datasets_dir, split, limit=limit)
-    card = {**model.card, "metrics": _metrics(scored["dev"], scored["test"],
-                                              model.card["threshold"])}
+    threshold, dev_f1 = choose_threshold(scored["dev"])
+    log(f"dev-chosen threshold {threshold} (mean headline F1 {dev_f1:.4f})")
+    card = {**model.card, "threshold": threshold,
+            "metrics": _metrics(scored["dev"], scored["test"], threshold)}
     write_card(model_path, card)
     return card
 
