@@ -298,14 +298,18 @@ def _counts(rows: np.ndarray, columns: np.ndarray, n_rows: int, bits: int) -> sp
     keys = rows.astype(dtype) << bits
     keys |= (columns & np.uint64(mask)).astype(dtype)
     keys.sort()
-    first = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    counts = np.diff(np.r_[first, len(keys)]).astype(np.float64)
+    new = np.empty(len(keys), dtype=bool)
+    new[:1] = True
+    np.not_equal(keys[1:], keys[:-1], out=new[1:])
+    first = np.flatnonzero(new)
+    counts = np.diff(first, append=len(keys)).astype(np.float64)
     keys = keys[first]
-    owner = keys >> bits
-    indptr = np.zeros(n_rows + 1, dtype=np.int64)
-    np.cumsum(np.bincount(owner, minlength=n_rows), out=indptr[1:])
-    norms = np.sqrt(np.bincount(owner, weights=counts * counts, minlength=n_rows))
-    data = (counts / norms[owner]).astype(np.float32)
+    # Keys are sorted, so rows are runs: their bounds by binary search, their sums of squared
+    # counts (whole numbers, summed exactly) by differences of one running sum.
+    indptr = np.searchsorted(keys >> bits, np.arange(n_rows + 1))
+    squares = np.concatenate([[0.0], np.cumsum(counts * counts)])
+    norms = np.sqrt(squares[indptr[1:]] - squares[indptr[:-1]])
+    data = (counts / np.repeat(norms, np.diff(indptr))).astype(np.float32)
     return sp.csr_matrix((data, keys & mask, indptr), shape=(n_rows, 1 << bits))
 
 

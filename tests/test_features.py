@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classifier import codepoints
+from classifier import api, codepoints
 from classifier.api import make_page, segment_safely
 from classifier.cues import CUE_NAMES
 from classifier.features import (
@@ -153,3 +153,10 @@ def test_cue_prefilter_on_heads_cut_inside_a_word():
     assert cues[0, CUE_NAMES.index("cue_social")] == 1.0
     assert cues[1:3, CUE_NAMES.index("cue_comment")].tolist() == [1.0, 1.0]
     assert cues[3:, CUE_NAMES.index("cue_disclaimer")].tolist() == [1.0, 1.0]
+
+
+def test_a_batch_without_word_tokens_is_scored(model):
+    """Pages of punctuation alone have no word n-grams at all: an empty hashed block."""
+    page = api.score_text("***\n\n---\n\n!!! ???", model=model)
+    assert [p.text for p in page.paragraphs] == ["***", "---", "!!! ???"]
+    assert all(p.label is not None and 0.0 <= p.score <= 1.0 for p in page.paragraphs)
