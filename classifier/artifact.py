@@ -15,15 +15,17 @@ import tempfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import joblib
 import numpy as np
-import pandas as pd
 from sklearn.pipeline import Pipeline
 from threadpoolctl import ThreadpoolController
 
 from classifier.labels import LABELS
+
+if TYPE_CHECKING:
+    from classifier.features import ParagraphTable
 
 #: Bumped when the artifact's input or output contract changes.
 FORMAT_VERSION = 1
@@ -41,14 +43,14 @@ class Model:
     pipeline: Pipeline
     card: dict[str, Any]
 
-    def predict_proba(self, table: pd.DataFrame) -> np.ndarray:
+    def predict_proba(self, table: ParagraphTable) -> np.ndarray:
         """Probabilities per paragraph row of ``table``, columns in ``labels.LABELS`` order.
 
         Runs single-threaded: the boosted trees' OpenMP threads cost far more than they save on
         a call of a few thousand paragraphs (several times slower on two cores, worse on a busy
         machine); parallelism comes from worker processes (``runner``) instead.
         """
-        if table.empty:
+        if not len(table):
             return np.zeros((0, len(LABELS)))
         with _thread_pools().limit(limits=1):
             proba = self.pipeline.predict_proba(table)

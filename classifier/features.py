@@ -1,11 +1,11 @@
 """From annotated pages to the model's input: a paragraph table, then a feature matrix.
 
-``paragraph_table`` flattens pages into one ``DataFrame`` row per paragraph (pages contiguous,
-paragraphs in order). ``ParagraphFeatures`` turns that table into a ``FeatureMatrix``: the page
-number, paragraph index and enclosing block elements of each row (read by the context stage,
-never used as features), the dense features named in ``DENSE_FEATURES``, and hashed word
-n-grams, character n-grams and DOM tokens (bounded memory whatever the vocabulary), each hashed
-block held once per distinct text or DOM view.
+``paragraph_table`` flattens pages into a ``ParagraphTable``, one row per paragraph (pages
+contiguous, paragraphs in order). ``ParagraphFeatures`` turns that table into a
+``FeatureMatrix``: the page number, paragraph index and enclosing block elements of each row
+(read by the context stage, never used as features), the dense features named in
+``DENSE_FEATURES``, and hashed word n-grams, character n-grams and DOM tokens (bounded memory
+whatever the vocabulary), each hashed block held once per distinct text or DOM view.
 
 Everything is computed for a whole batch at once, and what reads a paragraph's text alone
 once per distinct text of the batch (a site's recurring lines): the texts are joined into one
@@ -189,6 +189,22 @@ class FeatureMatrix:
         return out
 
 
+@dataclass(frozen=True)
+class ParagraphTable:
+    """One row per paragraph of a batch of pages (pages contiguous, paragraphs in order): every
+    fact the features read, a column per ``TABLE_COLUMNS`` name (``text``, ``tag`` and ``dom``
+    lists of strings, the rest numpy arrays). Plain columns, not a ``DataFrame``: building and
+    reading one costs more than a one-page batch's features."""
+
+    columns: dict[str, Any]
+
+    def __len__(self) -> int:
+        return len(self.columns["page"])
+
+    def __getitem__(self, name: str) -> Any:
+        return self.columns[name]
+
+
 _TEXT_FIELDS = ("index", "text", "raw", "recurrence")
 _DOM_FIELDS = ("tag", "depth", "link_density", *LANDMARKS, "ancestors", "containers")
 #: What a text page's paragraphs hold in the DOM fields: the ``Paragraph`` defaults.
@@ -219,7 +235,7 @@ def _recurrence_columns(recurrences: Sequence[Recurrence | None]) -> dict[str, n
     }
 
 
-def paragraph_table(pages: Sequence[Page]) -> pd.DataFrame:
+def paragraph_table(pages: Sequence[Page]) -> ParagraphTable:
     """One row per paragraph of ``pages`` (in order), with every fact the features read."""
     paragraphs = [p for page in pages for p in page.paragraphs]
     n = len(paragraphs)
@@ -228,8 +244,8 @@ def paragraph_table(pages: Sequence[Page]) -> pd.DataFrame:
     is_html = np.repeat([page.kind is InputKind.HTML for page in pages], per_page)
     # Only HTML paragraphs have DOM fields to read; text pages' hold the defaults.
     names = (*_TEXT_FIELDS, *_DOM_FIELDS) if is_html.any() else _TEXT_FIELDS
-    columns = zip(*map(attrgetter(*names), paragraphs), strict=True)
-    read = dict(zip(names, columns, strict=False))  # empty when there are no paragraphs
+    fields_read = zip(*map(attrgetter(*names), paragraphs), strict=True)
+    read = dict(zip(names, fields_read, strict=False))  # empty when there are no paragraphs
     index, texts, raws, recurrences = (read.get(name, ()) for name in _TEXT_FIELDS)
     dom_fields = {name: read.get(name) or (_DOM_DEFAULTS[name],) * n for name in _DOM_FIELDS}
     tags, ancestors, containers = (dom_fields[name] for name in ("tag", "ancestors",
@@ -241,22 +257,22 @@ def paragraph_table(pages: Sequence[Page]) -> pd.DataFrame:
     for row in (row for row, held in enumerate(containers) if held):
         held = containers[row][:CONTAINER_LEVELS]
         boxes[row, : len(held)] = held
-    return pd.DataFrame({
+    columns = {
         "page": np.repeat(np.arange(len(pages)), per_page),
         "index": np.fromiter(index, dtype=np.int64, count=n),
         **{name: boxes[:, level] for level, name in enumerate(CONTAINER_COLUMNS)},
         "n": np.repeat(per_page, per_page),
-        # Object columns: pandas would copy strings into Arrow and back again.
-        "text": pd.Series(texts, dtype=object),
+        "text": list(texts),
         "lines": np.fromiter((raw.count("\n") + 1 for raw in raws), dtype=np.int64, count=n),
         "is_html": is_html,
-        "tag": pd.Series(tags, dtype=object),
+        "tag": list(tags),
         "depth": np.fromiter(dom_fields["depth"], dtype=np.int64, count=n),
         "link_density": np.fromiter(dom_fields["link_density"], dtype=np.float64, count=n),
-        "dom": pd.Series(dom, dtype=object),
+        "dom": dom,
         **{name: np.fromiter(dom_fields[name], dtype=bool, count=n) for name in LANDMARKS},
         **_recurrence_columns(recurrences),
-    }, columns=list(TABLE_COLUMNS))
+    }
+    return ParagraphTable({name: columns[name] for name in TABLE_COLUMNS})
 
 
 def dom_view(tag: str, ancestors: tuple[str, ...]) -> str:
@@ -449,11 +465,11 @@ def _dom(views: list[str], bits: int) -> tuple[HashedBlock, np.ndarray]:
     return HashedBlock(matrix, rows), cues[rows]
 
 
-def dense_and_hashed(table: pd.DataFrame, word_bits: int, char_bits: int, dom_bits: int
+def dense_and_hashed(table: ParagraphTable, word_bits: int, char_bits: int, dom_bits: int
                      ) -> tuple[np.ndarray, tuple[HashedBlock, ...]]:
     """The ``DENSE_FEATURES`` matrix and the three hashed blocks for the rows of ``table``."""
-    texts = table["text"].tolist()
-    pages = table["page"].to_numpy()
+    texts = table["text"]
+    pages = table["page"]
     full_lengths = np.fromiter(map(len, texts), dtype=np.float64, count=len(texts))
     # What reads the text alone is computed once per distinct text (a site's recurring lines),
     # then spread to every row holding it.
@@ -462,27 +478,27 @@ def dense_and_hashed(table: pd.DataFrame, word_bits: int, char_bits: int, dom_bi
     samples = [t[:SHAPE_CHARS] for t in distinct_texts]
     tokens = _tokens(samples)
     shape, words = _shape_and_words(samples, tokens, rows, pages, full_lengths,
-                                    table["lines"].to_numpy(dtype=np.float64), word_bits)
-    index = table["index"].to_numpy(dtype=np.float64)
-    n = table["n"].to_numpy(dtype=np.float64)
+                                    np.asarray(table["lines"], dtype=np.float64), word_bits)
+    index = np.asarray(table["index"], dtype=np.float64)
+    n = np.asarray(table["n"], dtype=np.float64)
     position = np.column_stack([index / np.maximum(n - 1, 1), np.log1p(index) / 6,
                                 np.log1p(n - 1 - index) / 6, np.log1p(n) / 6])
-    dom_hashed, class_cues = _dom(table["dom"].tolist(), dom_bits)
-    tags = table["tag"].to_numpy()
+    dom_hashed, class_cues = _dom(table["dom"], dom_bits)
+    tags = np.asarray(table["tag"], dtype=str)
     dom = np.column_stack([
-        table["is_html"].to_numpy(dtype=np.float64),
+        np.asarray(table["is_html"], dtype=np.float64),
         *(np.isin(tags, list(group)) for _, group in TAG_GROUPS),
-        np.minimum(table["depth"].to_numpy(dtype=np.float64) / 30, 3.0),
-        table["link_density"].to_numpy(dtype=np.float64),
-        *(table[name].to_numpy(dtype=np.float64) for name in LANDMARKS),
+        np.minimum(np.asarray(table["depth"], dtype=np.float64) / 30, 3.0),
+        np.asarray(table["link_density"], dtype=np.float64),
+        *(np.asarray(table[name], dtype=np.float64) for name in LANDMARKS),
         class_cues,
     ])
     recurrence = np.column_stack([
-        table["recurrence_known"].to_numpy(dtype=np.float64),
-        np.log1p(table["recurrence_pages"].to_numpy(dtype=np.float64)) / 5,
-        table["recurrence_share"].to_numpy(dtype=np.float64),
-        table["recurrence_jaccard"].to_numpy(dtype=np.float64),
-        np.log1p(table["recurrence_site_pages"].to_numpy(dtype=np.float64)) / 5,
+        np.asarray(table["recurrence_known"], dtype=np.float64),
+        np.log1p(np.asarray(table["recurrence_pages"], dtype=np.float64)) / 5,
+        np.asarray(table["recurrence_share"], dtype=np.float64),
+        np.asarray(table["recurrence_jaccard"], dtype=np.float64),
+        np.log1p(np.asarray(table["recurrence_site_pages"], dtype=np.float64)) / 5,
     ])
     cues = _cues(distinct_texts, tokens)[rows]
     dense = np.hstack([shape, cues, position, dom, recurrence]).astype(np.float32)
@@ -491,7 +507,7 @@ def dense_and_hashed(table: pd.DataFrame, word_bits: int, char_bits: int, dom_bi
 
 
 class ParagraphFeatures(TransformerMixin, BaseEstimator):
-    """Paragraph table → ``FeatureMatrix`` (meta columns, dense features, hashed blocks).
+    """``ParagraphTable`` → ``FeatureMatrix`` (meta columns, dense features, hashed blocks).
 
     Stateless: ``fit`` learns nothing, so training and serving cannot drift apart.
     ``word_bits``, ``char_bits`` and ``dom_bits`` set each hash space to 2**bits columns.
@@ -502,15 +518,16 @@ class ParagraphFeatures(TransformerMixin, BaseEstimator):
         self.char_bits = char_bits
         self.dom_bits = dom_bits
 
-    def fit(self, X: pd.DataFrame, y: object = None) -> ParagraphFeatures:
+    def fit(self, X: ParagraphTable, y: object = None) -> ParagraphFeatures:
         """Nothing to learn; records the input width."""
-        self.n_features_in_ = X.shape[1]
+        self.n_features_in_ = len(X.columns)
         return self
 
-    def transform(self, X: pd.DataFrame) -> FeatureMatrix:
+    def transform(self, X: ParagraphTable) -> FeatureMatrix:
         """The features of the paragraph table ``X``."""
         dense, hashed = dense_and_hashed(X, self.word_bits, self.char_bits, self.dom_bits)
-        return FeatureMatrix(X[list(META_COLUMNS)].to_numpy(dtype=np.int64), dense, hashed)
+        meta = np.column_stack([X[name] for name in META_COLUMNS]).astype(np.int64)
+        return FeatureMatrix(meta.reshape(len(X), len(META_COLUMNS)), dense, hashed)
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         """Names of the columns of ``FeatureMatrix.sparse`` (hashed columns by family and

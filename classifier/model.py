@@ -44,9 +44,14 @@ RECURRENCE_MONOTONIC = {"recurrence_known": 1, "recurrence_log_pages": -1,
 def _shift(values: np.ndarray, page: np.ndarray, index: np.ndarray, offset: int,
            fill: float) -> np.ndarray:
     """``values`` of the paragraph ``offset`` places later in the same page (``fill`` if none)."""
-    shifted = np.roll(values, -offset, axis=0)
-    same = (np.roll(page, -offset) == page) & (np.roll(index, -offset) == index + offset)
-    out = np.where(same[:, None] if values.ndim == 2 else same, shifted, fill)
+    n = len(values)
+    out = np.full(values.shape, fill, dtype=values.dtype)
+    if abs(offset) >= n:
+        return out
+    source = slice(offset, n) if offset > 0 else slice(0, n + offset)
+    target = slice(0, n - offset) if offset > 0 else slice(-offset, n)
+    same = (page[source] == page[target]) & (index[source] == index[target] + offset)
+    out[target][same] = values[source][same]
     return out
 
 
