@@ -168,7 +168,7 @@ class HeadTokens(NamedTuple):
     ``\\w+`` runs with decimal digits folded to "0", as distinct ``vocabulary`` entries, each
     token's entry (``codes``) and head (``owner``)."""
 
-    vocabulary: list[str]
+    vocabulary: np.ndarray
     codes: np.ndarray
     owner: np.ndarray
 
@@ -192,7 +192,7 @@ def token_filter(phrases: list[str], *, starts: tuple[str, ...] = (),
             raise ValueError(f"no token filter for {phrase!r}")
         longest = max(words, key=lambda m: len(m[0]))
         (opening if longest.end() == len(phrase) else full).add(longest[0])
-    return _listing_pattern(full, opening, [_first_word(text) for text in anywhere])
+    return _token_pattern(full, opening, [_first_word(text) for text in anywhere])
 
 
 def first_token_filter(phrases: list[str], *, starts: tuple[str, ...] = ()) -> re.Pattern[str]:
@@ -200,7 +200,7 @@ def first_token_filter(phrases: list[str], *, starts: tuple[str, ...] = ()) -> r
     characters): the tokens that can be a matching head's first, i.e. those starting with the
     first word of one of ``phrases`` or with one of ``starts``."""
     opening = {*starts, *map(_first_word, phrases)}
-    return _listing_pattern(set(), opening, [])
+    return _token_pattern(set(), opening, [])
 
 
 def _first_word(text: str) -> str:
@@ -210,9 +210,9 @@ def _first_word(text: str) -> str:
     return found[0]
 
 
-def _listing_pattern(full: set[str], opening: set[str], inner: list[str]) -> re.Pattern[str]:
-    """Finds the tokens (each after a newline) that are one of ``full``, start with one of
-    ``opening`` or hold one of ``inner``. Every branch opens with a literal, so the engine
+def _token_pattern(full: set[str], opening: set[str], inner: list[str]) -> re.Pattern[str]:
+    """Finds a token (between newlines) that is one of ``full``, starts with one of
+    ``opening`` or holds one of ``inner``. Every branch opens with a literal, so the engine
     skips ahead to the newlines (and the first letters of ``inner``) instead of trying every
     position."""
     parts = [f"\n(?:{trie(sorted(full))})(?=\n)" if full else "",

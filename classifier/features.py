@@ -212,27 +212,25 @@ _DOM_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Paragraph)
                                   if f.name in _DOM_FIELDS}
 
 
+#: The recurrence columns read from each paragraph's ``Recurrence``: column, field, dtype.
+_RECURRENCE_FIELDS = (("recurrence_pages", "pages", np.int64),
+                      ("recurrence_share", "share", np.float64),
+                      ("recurrence_jaccard", "jaccard", np.float64),
+                      ("recurrence_site_pages", "site_pages", np.int64))
+
+
 def _recurrence_columns(recurrences: Sequence[Recurrence | None]) -> dict[str, np.ndarray]:
     """The table's recurrence columns. No index, or a site with no other indexed page:
-    evidence unknown, not "unique"."""
+    evidence unknown (zeros), not "unique"."""
     n = len(recurrences)
     evidence = [r if r is not None and r.site_pages > 0 else None for r in recurrences]
-    if not any(evidence):
-        return {"recurrence_known": np.zeros(n, dtype=bool),
-                **{name: np.zeros(n, dtype=dtype) for name, dtype in (
-                    ("recurrence_pages", np.int64), ("recurrence_share", np.float64),
-                    ("recurrence_jaccard", np.float64), ("recurrence_site_pages", np.int64))}}
-    return {
-        "recurrence_known": np.fromiter((r is not None for r in evidence), dtype=bool, count=n),
-        "recurrence_pages": np.fromiter((r.pages if r else 0 for r in evidence), dtype=np.int64,
-                                        count=n),
-        "recurrence_share": np.fromiter((r.share if r else 0.0 for r in evidence),
-                                        dtype=np.float64, count=n),
-        "recurrence_jaccard": np.fromiter((r.jaccard if r else 0.0 for r in evidence),
-                                          dtype=np.float64, count=n),
-        "recurrence_site_pages": np.fromiter((r.site_pages if r else 0 for r in evidence),
-                                             dtype=np.int64, count=n),
-    }
+    known = np.fromiter((r is not None for r in evidence), dtype=bool, count=n)
+    columns = {"recurrence_known": known}
+    for name, field, dtype in _RECURRENCE_FIELDS:
+        columns[name] = (np.fromiter((getattr(r, field) if r else 0 for r in evidence),
+                                     dtype=dtype, count=n)
+                         if known.any() else np.zeros(n, dtype=dtype))
+    return columns
 
 
 def paragraph_table(pages: Sequence[Page]) -> ParagraphTable:
@@ -243,20 +241,29 @@ def paragraph_table(pages: Sequence[Page]) -> ParagraphTable:
                            count=len(pages))
     is_html = np.repeat([page.kind is InputKind.HTML for page in pages], per_page)
     # Only HTML paragraphs have DOM fields to read; text pages' hold the defaults.
-    names = (*_TEXT_FIELDS, *_DOM_FIELDS) if is_html.any() else _TEXT_FIELDS
-    fields_read = zip(*map(attrgetter(*names), paragraphs), strict=True)
-    read = dict(zip(names, fields_read, strict=False))  # empty when there are no paragraphs
-    index, texts, raws, recurrences = (read.get(name, ()) for name in _TEXT_FIELDS)
-    dom_fields = {name: read.get(name) or (_DOM_DEFAULTS[name],) * n for name in _DOM_FIELDS}
-    tags, ancestors, containers = (dom_fields[name] for name in ("tag", "ancestors",
-                                                                 "containers"))
-    views = lru_cache(maxsize=None)(dom_view)  # paragraphs of one block share ancestors
-    dom = ([views(tag, held) if html else "" for tag, held, html
-            in zip(tags, ancestors, is_html, strict=True)] if is_html.any() else [""] * n)
+    html = bool(n) and is_html.any()
+    names = (*_TEXT_FIELDS, *_DOM_FIELDS) if html else _TEXT_FIELDS
+    read = dict(zip(names, zip(*map(attrgetter(*names), paragraphs), strict=True),
+                    strict=True)) if n else dict.fromkeys(names, ())
+
+    def dom_column(name: str, dtype: type) -> np.ndarray:
+        if name in read:
+            return np.fromiter(read[name], dtype=dtype, count=n)
+        return np.full(n, _DOM_DEFAULTS[name], dtype=dtype)
+
+    index, texts, raws, recurrences = (read[name] for name in _TEXT_FIELDS)
     boxes = np.full((n, CONTAINER_LEVELS), -1, dtype=np.int64)
-    for row in (row for row, held in enumerate(containers) if held):
-        held = containers[row][:CONTAINER_LEVELS]
-        boxes[row, : len(held)] = held
+    if html:
+        views = lru_cache(maxsize=None)(dom_view)  # paragraphs of one block share ancestors
+        tags = list(read["tag"])
+        dom = [views(tag, held) if from_html else "" for tag, held, from_html
+               in zip(tags, read["ancestors"], is_html, strict=True)]
+        containers = read["containers"]
+        for row in (row for row, held in enumerate(containers) if held):
+            held = containers[row][:CONTAINER_LEVELS]
+            boxes[row, : len(held)] = held
+    else:
+        tags, dom = [_DOM_DEFAULTS["tag"]] * n, [""] * n
     columns = {
         "page": np.repeat(np.arange(len(pages)), per_page),
         "index": np.fromiter(index, dtype=np.int64, count=n),
@@ -265,11 +272,11 @@ def paragraph_table(pages: Sequence[Page]) -> ParagraphTable:
         "text": list(texts),
         "lines": np.fromiter((raw.count("\n") + 1 for raw in raws), dtype=np.int64, count=n),
         "is_html": is_html,
-        "tag": list(tags),
-        "depth": np.fromiter(dom_fields["depth"], dtype=np.int64, count=n),
-        "link_density": np.fromiter(dom_fields["link_density"], dtype=np.float64, count=n),
+        "tag": tags,
+        "depth": dom_column("depth", np.int64),
+        "link_density": dom_column("link_density", np.float64),
         "dom": dom,
-        **{name: np.fromiter(dom_fields[name], dtype=bool, count=n) for name in LANDMARKS},
+        **{name: dom_column(name, bool) for name in LANDMARKS},
         **_recurrence_columns(recurrences),
     }
     return ParagraphTable({name: columns[name] for name in TABLE_COLUMNS})
@@ -527,7 +534,7 @@ class ParagraphFeatures(TransformerMixin, BaseEstimator):
         """The features of the paragraph table ``X``."""
         dense, hashed = dense_and_hashed(X, self.word_bits, self.char_bits, self.dom_bits)
         meta = np.column_stack([X[name] for name in META_COLUMNS]).astype(np.int64)
-        return FeatureMatrix(meta.reshape(len(X), len(META_COLUMNS)), dense, hashed)
+        return FeatureMatrix(meta, dense, hashed)
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         """Names of the columns of ``FeatureMatrix.sparse`` (hashed columns by family and

@@ -33,7 +33,7 @@ def _lists() -> tuple[dict[str, int], np.ndarray]:
     return row_of, membership
 
 
-def stop_word_rows(tokens: Sequence[str]) -> np.ndarray:
+def stop_word_rows(tokens: Sequence[str] | np.ndarray) -> np.ndarray:
     """Per token (lower-cased), its row in the word × language table, or -1 when it is a stop
     word of no language. Look each distinct token up once; rows then serve every page."""
     row_of = _lists()[0]

@@ -23,7 +23,7 @@ from classifier.evaluation import Score
 from classifier.features import paragraph_table
 from classifier.model import build_pipeline
 from classifier.training.datasets import DATASETS, LICENCE_NOTES, iter_records
-from classifier.training.evaluate import ScoredPage, choose_threshold, report, score_split
+from classifier.training.evaluate import choose_threshold, report, score_split
 from classifier.training.examples import annotate_leave_one_out, labelled_pages
 from classifier.training.synthetic import (
     ARTICLES_DEFAULT,
@@ -105,30 +105,31 @@ def _scores_json(result: dict[str, dict[str, Score]]) -> dict[str, dict[str, dic
             for mode, per in result.items()}
 
 
-def _metrics(dev: list[ScoredPage], test: list[ScoredPage], threshold: float
-             ) -> dict[str, Any]:
-    """The card's metrics: per split, mode and corpus, at the model's threshold."""
-    return {"dev": _scores_json(report(dev, threshold)),
-            "test": _scores_json(report(test, threshold)),
-            "measure": "token bag-of-words P/R/F1 per page, mean over pages; text mode is "
-                       "html-text's guess_layout rendering"}
+def measure(model: Model, datasets_dir: Path, limit: int | None, log: Any = print
+            ) -> tuple[float, dict[str, Any]]:
+    """Choose ``model``'s threshold on dev and measure it there and on test: the threshold and
+    the card's metrics (per split, mode and corpus, at that threshold). ``limit``: pages per
+    corpus and split (quick runs)."""
+    log("scoring dev")
+    dev = score_split(model, datasets_dir, "dev", limit=limit)
+    threshold, dev_f1 = choose_threshold(dev)
+    log(f"dev-chosen threshold {threshold} (mean headline F1 {dev_f1:.4f})")
+    log("scoring test")
+    test = score_split(model, datasets_dir, "test", limit=limit)
+    return threshold, {"dev": _scores_json(report(dev, threshold)),
+                       "test": _scores_json(report(test, threshold)),
+                       "measure": "token bag-of-words P/R/F1 per page, mean over pages; text "
+                                  "mode is html-text's guess_layout rendering"}
 
 
 def rescore_card(model_path: Path, datasets_dir: Path, limit: int | None = None,
                  log: Any = print) -> dict[str, Any]:
     """Measure a trained model again with this code (features, segmentation and the threshold
-    rule may have changed since it was trained): choose its threshold on dev, measure dev and
-    test, and rewrite both into its card; the artifact and its sha256 stay as they are.
-    ``limit``: pages per corpus and split (quick runs). Returns the card."""
+    rule may have changed since it was trained) and rewrite its card's threshold and metrics;
+    the artifact and its sha256 stay as they are. Returns the card."""
     model = load_model(model_path, trust=True)
-    scored = {}
-    for split in ("dev", "test"):
-        log(f"scoring {split}")
-        scored[split] = score_split(model, datasets_dir, split, limit=limit)
-    threshold, dev_f1 = choose_threshold(scored["dev"])
-    log(f"dev-chosen threshold {threshold} (mean headline F1 {dev_f1:.4f})")
-    card = {**model.card, "threshold": threshold,
-            "metrics": _metrics(scored["dev"], scored["test"], threshold)}
+    threshold, metrics = measure(model, datasets_dir, limit, log)
+    card = {**model.card, "threshold": threshold, "metrics": metrics}
     write_card(model_path, card)
     return card
 
@@ -149,13 +150,8 @@ def train(config: TrainConfig, log: Any = print) -> dict[str, Any]:
     pages = training_pages(config, log)
     log(f"fitting on {sum(len(p.paragraphs) for p in pages)} paragraphs")
     pipeline = fit(pages, config.seed)
-    model = Model(pipeline=pipeline, card={})
-    log("scoring dev")
-    dev = score_split(model, config.datasets_dir, "dev", limit=config.limit)
-    threshold, dev_f1 = choose_threshold(dev)
-    log(f"dev-chosen threshold {threshold} (mean headline F1 {dev_f1:.4f})")
-    log("scoring test")
-    test = score_split(model, config.datasets_dir, "test", limit=config.limit)
+    threshold, metrics = measure(Model(pipeline=pipeline, card={}), config.datasets_dir,
+                                 config.limit, log)
     card = {
         "name": "boilerplate paragraph classifier",
         "threshold": threshold,
@@ -171,7 +167,7 @@ def train(config: TrainConfig, log: Any = print) -> dict[str, Any]:
                            "method": "leave-one-page-out within site and rendering"},
             "paragraphs": int(sum(len(p.paragraphs) for p in pages)),
         },
-        "metrics": _metrics(dev, test, threshold),
+        "metrics": metrics,
         "seed": config.seed,
         "library_versions": _versions(),
         "command": " ".join(["boilerplate", *sys.argv[1:]]) if sys.argv else "",
