@@ -11,9 +11,9 @@ Everything is computed for a whole batch at once, and what reads a paragraph's t
 once per distinct text of the batch (a site's recurring lines): the texts are joined into one
 string, its code points classified through lookup tables, word tokens split off in C after
 non-word characters are blanked, hashed by pandas in C, and counts gathered with
-``numpy.bincount`` and one sort. No Python loop runs per feature, and the only loops per
-paragraph or token are single comprehensions. A page's features never depend on the other
-pages of its batch.
+``numpy.bincount``; hashed blocks are built from their n-grams as they come, in row order,
+without sorting. No Python loop runs per feature, and the only loops per paragraph or token
+are single comprehensions. A page's features never depend on the other pages of its batch.
 """
 
 from __future__ import annotations
@@ -174,10 +174,13 @@ class FeatureMatrix:
     hashed: tuple[HashedBlock, ...]
 
     def sparse(self) -> sp.csr_matrix:
-        """``[dense | hashed]`` as one sparse matrix, one row per paragraph."""
-        return sp.hstack([sp.csr_matrix(self.dense),
-                          *(block.matrix[block.rows] for block in self.hashed)],
-                         format="csr", dtype=np.float32)
+        """``[dense | hashed]`` as one sparse matrix, one row per paragraph, a row's repeated
+        columns summed."""
+        matrix = sp.hstack([sp.csr_matrix(self.dense),
+                            *(block.matrix[block.rows] for block in self.hashed)],
+                           format="csr", dtype=np.float32)
+        matrix.sum_duplicates()
+        return matrix
 
     def dot(self, weights: Sequence[np.ndarray]) -> np.ndarray:
         """``sparse() @ concatenate(weights)``, given the weights' rows split as the columns
@@ -313,27 +316,15 @@ def _hash(tokens: np.ndarray) -> np.ndarray:
 
 
 def _counts(rows: np.ndarray, columns: np.ndarray, n_rows: int, bits: int) -> sp.csr_matrix:
-    """L2-normalised count matrix of (row, hashed column) pairs, built from one sort of the
-    pairs' joint keys (scipy's COO route sorts and sums in several passes); 32-bit keys when
-    they fit, which sort in half the time."""
-    mask = (1 << bits) - 1
-    dtype = np.int32 if n_rows << bits <= np.iinfo(np.int32).max else np.int64
-    keys = rows.astype(dtype) << bits
-    keys |= (columns & np.uint64(mask)).astype(dtype)
-    keys.sort()
-    new = np.empty(len(keys), dtype=bool)
-    new[:1] = True
-    np.not_equal(keys[1:], keys[:-1], out=new[1:])
-    first = np.flatnonzero(new)
-    counts = np.diff(first, append=len(keys)).astype(np.float64)
-    keys = keys[first]
-    # Keys are sorted, so rows are runs: their bounds by binary search, their sums of squared
-    # counts (whole numbers, summed exactly) by differences of one running sum.
-    indptr = np.searchsorted(keys >> bits, np.arange(n_rows + 1))
-    squares = np.concatenate([[0.0], np.cumsum(counts * counts)])
-    norms = np.sqrt(squares[indptr[1:]] - squares[indptr[:-1]])
-    data = (counts / np.repeat(norms, np.diff(indptr))).astype(np.float32)
-    return sp.csr_matrix((data, keys & mask, indptr), shape=(n_rows, 1 << bits))
+    """Count matrix of (row, hashed column) pairs, each row scaled by one over the square root
+    of its number of pairs. ``rows`` must be non-decreasing (pairs grouped by row): the matrix
+    is then built without sorting, repeated columns of a row left as separate entries (which
+    every product sums; ``sum_duplicates`` merges them)."""
+    indptr = np.searchsorted(rows, np.arange(n_rows + 1))
+    per_row = np.diff(indptr)
+    scale = (1.0 / np.sqrt(np.maximum(per_row, 1))).astype(np.float32)
+    indices = (columns & np.uint64((1 << bits) - 1)).astype(np.int32)
+    return sp.csr_matrix((np.repeat(scale, per_row), indices, indptr), shape=(n_rows, 1 << bits))
 
 
 def _shape_and_words(samples: list[str], tokens: HeadTokens, rows: np.ndarray,
@@ -414,10 +405,13 @@ def _shape_and_words(samples: list[str], tokens: HeadTokens, rows: np.ndarray,
     ])
 
     hashes = _hash(np.asarray(vocabulary, dtype=object))[codes_of]
-    pair = token_owner[:-1] == token_owner[1:]  # word bigrams within a paragraph
-    owners = np.concatenate([token_owner, token_owner[:-1][pair]])
-    columns = np.concatenate([hashes, hashes[:-1][pair] * _MIX ^ hashes[1:][pair]])
-    return shape, _counts(owners, columns, d, word_bits)
+    # Each token's unigram, then the bigram it opens within its paragraph: pairs by row.
+    grams = np.repeat(hashes, 2)
+    grams[1:-1:2] = hashes[:-1] * _MIX ^ hashes[1:]
+    opens_bigram = np.zeros(len(hashes), dtype=bool)
+    opens_bigram[:-1] = token_owner[:-1] == token_owner[1:]
+    keep = np.column_stack([np.ones(len(hashes), dtype=bool), opens_bigram]).ravel()
+    return shape, _counts(np.repeat(token_owner, 2)[keep], grams[keep], d, word_bits)
 
 
 def _cues(texts: list[str], tokens: HeadTokens | None = None) -> np.ndarray:
@@ -438,17 +432,21 @@ def _chars(texts: list[str], bits: int) -> sp.csr_matrix:
     boundary = codes == 0
     owner = np.cumsum(boundary) - 1  # the leading NUL opens paragraph 0
     codes = codes.astype(np.uint64)
-    rows, columns = [], []
-    for k in (3, 4):
-        m = len(codes) - k + 1
-        gram = np.full(m, np.uint64(k))
-        clean = np.ones(m, dtype=bool)
+    # The 3-gram and the 4-gram starting at each position, side by side: pairs by row.
+    m = len(codes) - 2
+    grams = np.zeros((m, 2), dtype=np.uint64)
+    clean = np.zeros((m, 2), dtype=bool)
+    for column, k in enumerate((3, 4)):
+        n = len(codes) - k + 1
+        gram = np.full(n, np.uint64(k))
+        ok = np.ones(n, dtype=bool)
         for j in range(k):
-            gram = gram * np.uint64(0x100000001B3) ^ codes[j: j + m]
-            clean &= ~boundary[j: j + m]
-        rows.append(owner[:m][clean])
-        columns.append((gram * _MIX)[clean] >> np.uint64(17))
-    return _counts(np.concatenate(rows), np.concatenate(columns), len(texts), bits)
+            gram = gram * np.uint64(0x100000001B3) ^ codes[j: j + n]
+            ok &= ~boundary[j: j + n]
+        grams[:n, column] = (gram * _MIX) >> np.uint64(17)
+        clean[:n, column] = ok
+    keep = clean.ravel()
+    return _counts(np.repeat(owner[:m], 2)[keep], grams.ravel()[keep], len(texts), bits)
 
 
 def _dom(views: list[str], bits: int) -> tuple[HashedBlock, np.ndarray]:

@@ -49,6 +49,10 @@ MAX_CONTAINERS = 8
 
 def normalise_space(text: str) -> str:
     """Collapse runs of white space (and NUL characters) to one space and strip the ends."""
+    # Most paragraphs are normalised already: white space other than " " (and NUL) is never
+    # printable, so a printable text without a double or outer space has nothing to fold.
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     if "\x00" in text:
         text = text.replace("\x00", " ")
     return " ".join(text.split())

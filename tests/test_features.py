@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -98,8 +99,19 @@ def test_hashed_blocks_are_bounded_and_normalised():
     words, chars, dom = matrix.hashed
     assert words.matrix.shape[0] == chars.matrix.shape[0] == 3  # a repeated text, held once
     assert words.rows.tolist() == chars.rows.tolist() == [0, 1, 2, 0]
-    for block in (words, chars):
-        assert np.allclose(np.linalg.norm(block.matrix.toarray(), axis=1), 1.0, atol=1e-5)
+    for block in (words, chars):  # counts over the square root of the row's n-grams
+        sums = np.asarray(block.matrix.sum(axis=1)).ravel()
+        counts = block.matrix.toarray() * sums[:, None]
+        assert np.allclose(counts, np.round(counts), atol=1e-4)
+        assert np.allclose(counts.sum(axis=1), sums**2, rtol=1e-5)
+
+
+def test_hashed_word_counts_of_a_repeating_text():
+    table = paragraph_table([_text_page("b a b a", "p")])
+    words = ParagraphFeatures(word_bits=20).fit(table).transform(table).hashed[0].matrix
+    words.sum_duplicates()
+    # unigrams b, a, b, a and bigrams "b a", "a b", "b a": seven n-grams, four distinct
+    assert sorted(words.data * np.sqrt(7)) == pytest.approx([1, 2, 2, 2], abs=1e-5)
 
 
 def test_feature_products_match_the_full_matrix():

@@ -1,5 +1,5 @@
 from classifier.document import InputKind, Page
-from classifier.segment import segment, segment_html, segment_text
+from classifier.segment import normalise_space, segment, segment_html, segment_text
 
 
 def test_text_blank_line_blocks_keep_raw_verbatim():
@@ -18,6 +18,14 @@ def test_text_without_blank_lines_splits_per_line():
 def test_text_empty_and_whitespace_give_nothing():
     assert segment_text("") == []
     assert segment_text(" \n\n \t\n") == []
+
+
+def test_normalise_space_folds_every_white_space_character():
+    # The printable shortcut must agree with splitting at white space, for every code point.
+    for cp in (*range(0xD800), *range(0xE000, 0x110000)):
+        ch = chr(cp)
+        for text in (f"a{ch}b", f"{ch}a b", f"a  b{ch}"):
+            assert normalise_space(text) == " ".join(text.replace("\x00", " ").split()), hex(cp)
 
 
 def test_html_blocks_and_dom_facts():
