@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import math
 import os
 import platform
 import subprocess
@@ -94,6 +95,11 @@ def _pair(first: float | None, second: float | None, digits: int = 3) -> str:
     return f"{number(first)} / {number(second)}"
 
 
+def _bracketed(value: float) -> str:
+    """`` (0.973)``, or nothing for a figure the results do not hold (older JSON)."""
+    return "" if math.isnan(value) else f" ({value:.3f})"
+
+
 def quality_section(quality: dict[str, Any]) -> list[str]:
     """Headline F1 and speed per extractor, then F1 per corpus, html / text mode."""
     peers = peers_table(quality)
@@ -132,13 +138,16 @@ def recurrence_section(recurrence: dict[str, Any]) -> list[str]:
     lines = ["Recurring boilerplate removed / content kept (share of paragraphs) on sites "
              "whose template repeats from page to page, with and without the site index "
              "(`benchmarks/recurrence.py`: synthetic sites in held-out templates, and "
-             "dragnet's multi-page test sites).", "",
+             "dragnet's multi-page test sites). In brackets, the content kept of what is "
+             "unique to its page: gold content whose text recurs on other pages of the site "
+             "(share prompts, credits, section labels inside dragnet's gold) is what the index "
+             "is built to find.", "",
              "| system | " + " | ".join(cases) + " |", "| --- |" + " ---: |" * len(cases)]
     for system in dict.fromkeys(table["system"]):
         rows = table[table["system"] == system].set_index("case")
         lines.append(f"| {system} | " + " | ".join(
             _pair(rows.at[case, "boilerplate_recall"], rows.at[case, "content_recall"])
-            for case in cases) + " |")
+            + _bracketed(rows.at[case, "unique_content_recall"]) for case in cases) + " |")
     return lines
 
 

@@ -11,7 +11,10 @@ Corpus (built fresh each run, nothing stored):
 
 Measured: recall of recurring boilerplate paragraphs (share removed) and content recall (share
 of content paragraphs kept), for our model with the index (built over the whole run, as the CLI
-does), without it, and for peers on the same pages. A peer keeps a paragraph when its normalised
+does), without it, and for peers on the same pages. Content recall is also given for the content
+unique to its page (its normalised text on no other page of the site): gold content that
+recurs site-wide (a share prompt or a credit line inside dragnet's gold) is what the index is
+built to find. A peer keeps a paragraph when its normalised
 text appears in the peer's normalised output. Then speed and memory of the index itself.
 
     python benchmarks/recurrence.py [--sites 8 --pages 20] [--peers] [--scale-pages 10000]
@@ -59,6 +62,18 @@ class Case:
     html: str  # what HTML-reading peers get
     recurring_boilerplate: list[bool]
     content: list[bool]
+    recurs: list[bool]  # normalised text on another page of the site, in the same form
+
+
+def _recurs(pages: Sequence[Sequence[str]]) -> list[list[bool]]:
+    """Per page of one site and per paragraph text, whether its normalised text occurs on
+    another of ``pages``."""
+    normalised = [normalise_all(list(texts)) for texts in pages]
+    seen: dict[str, set[int]] = defaultdict(set)
+    for n, texts in enumerate(normalised):
+        for text in texts:
+            seen[text].add(n)
+    return [[len(seen[text] - {n}) > 0 for text in texts] for n, texts in enumerate(normalised)]
 
 
 def synthetic_cases(root: Path, sites: int, pages: int, seed: int, split: str = "test"
@@ -68,6 +83,12 @@ def synthetic_cases(root: Path, sites: int, pages: int, seed: int, split: str = 
     catalogue = Catalogue.load(part="heldout")
     built = synthetic_pages(gold_articles(records), catalogue, sites, pages, seed,
                             styles=("plain",), multilingual=False)
+    groups: dict[tuple[str | None, InputKind], list[Page]] = defaultdict(list)
+    for page in built:
+        groups[page.site, page.kind].append(page)
+    recurs = {id(page): flags for group in groups.values()
+              for page, flags in zip(group, _recurs([[p.text for p in page.paragraphs]
+                                                     for page in group]), strict=True)}
     cases = []
     for page in built:
         labels = [p.label for p in page.paragraphs]
@@ -75,7 +96,7 @@ def synthetic_cases(root: Path, sites: int, pages: int, seed: int, split: str = 
         fresh = Page(id=page.id, raw=page.raw, kind=page.kind, url=page.url, site=page.site)
         cases.append(Case(fresh, "synthetic", html,
                           [label not in (Label.CONTENT, Label.COMMENT) for label in labels],
-                          [label is Label.CONTENT for label in labels]))
+                          [label is Label.CONTENT for label in labels], recurs[id(page)]))
     return cases
 
 
@@ -96,20 +117,15 @@ def dragnet_cases(root: Path, split: str = "test") -> list[Case]:
                     for record in records]
             group = [labelled_paragraphs(record, kind, raw)
                      for record, raw in zip(records, raws, strict=True)]
-            normalised = [normalise_all([p.text for p in paragraphs]) for paragraphs in group]
-            seen: dict[str, set[int]] = defaultdict(set)
-            for n, texts in enumerate(normalised):
-                for text in texts:
-                    seen[text].add(n)
-            for n, (record, raw, paragraphs) in enumerate(zip(records, raws, group, strict=True)):
+            recurs = _recurs([[p.text for p in paragraphs] for paragraphs in group])
+            for record, raw, paragraphs, flags in zip(records, raws, group, recurs, strict=True):
                 page = Page(id=f"{record['id']}#{kind.value}", raw=raw, kind=kind,
                             url=record["url"], site=site)
                 html = raw if kind is InputKind.HTML else paragraphs_html(raw)
                 cases.append(Case(page, "dragnet", html,
-                                  [len(seen[text] - {n}) > 0
-                                   and p.label not in (Label.CONTENT, Label.COMMENT)
-                                   for text, p in zip(normalised[n], paragraphs, strict=True)],
-                                  [p.label is Label.CONTENT for p in paragraphs]))
+                                  [recurring and p.label not in (Label.CONTENT, Label.COMMENT)
+                                   for recurring, p in zip(flags, paragraphs, strict=True)],
+                                  [p.label is Label.CONTENT for p in paragraphs], flags))
     return cases
 
 
@@ -122,22 +138,32 @@ def _contained(paragraphs: list[Paragraph], output: str) -> list[bool]:
 
 def _score(cases: Sequence[Case], kept: Callable[[Case], list[bool]]
            ) -> dict[str, dict[str, float]]:
-    """Recall of recurring boilerplate (removed) and of content (kept), per source and kind."""
-    tallies: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    """Recall of recurring boilerplate (removed), of content and of page-unique content (kept),
+    per source and kind."""
+    tallies: dict[str, list[int]] = defaultdict(lambda: [0] * 6)
     for case in cases:
         keep = kept(case)
         key = f"{case.source}/{case.page.kind.value}"
         t = tallies[key]
-        for k, boiler, content in zip(keep, case.recurring_boilerplate, case.content, strict=True):
+        for k, boiler, content, recurs in zip(keep, case.recurring_boilerplate, case.content,
+                                              case.recurs, strict=True):
             if boiler:
                 t[0] += 1
                 t[1] += not k
             if content:
                 t[2] += 1
                 t[3] += k
-    return {key: {"boilerplate_recall": t[1] / t[0] if t[0] else float("nan"),
-                  "content_recall": t[3] / t[2] if t[2] else float("nan"),
-                  "boilerplate_paragraphs": t[0], "content_paragraphs": t[2]}
+                if not recurs:
+                    t[4] += 1
+                    t[5] += k
+
+    def share(part: int, whole: int) -> float:
+        return part / whole if whole else float("nan")
+
+    return {key: {"boilerplate_recall": share(t[1], t[0]), "content_recall": share(t[3], t[2]),
+                  "unique_content_recall": share(t[5], t[4]),
+                  "boilerplate_paragraphs": t[0], "content_paragraphs": t[2],
+                  "unique_content_paragraphs": t[4]}
             for key, t in sorted(tallies.items())}
 
 
@@ -189,17 +215,19 @@ def peers() -> dict[str, Callable[[str], str | None]]:
 
 def _table(results: dict[str, dict[str, dict[str, float]]]) -> str:
     keys = sorted({k for r in results.values() for k in r})
-    lines = ["| system | " + " | ".join(f"{k} boilerplate / content" for k in keys) + " |",
+    lines = ["| system | " + " | ".join(f"{k} boilerplate / content (page-unique content)"
+                                        for k in keys) + " |",
              "|---|" + "---:|" * len(keys)]
     for name, result in results.items():
-        cells = [f"{result[k]['boilerplate_recall']:.3f} / {result[k]['content_recall']:.3f}"
-                 if k in result else "-" for k in keys]
+        cells = [f"{result[k]['boilerplate_recall']:.3f} / {result[k]['content_recall']:.3f} "
+                 f"({result[k]['unique_content_recall']:.3f})" if k in result else "-"
+                 for k in keys]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     counts = next(iter(results.values()))
     lines.append("")
-    lines.append("paragraphs (recurring boilerplate / content): " + ", ".join(
-        f"{k} {counts[k]['boilerplate_paragraphs']}/{counts[k]['content_paragraphs']}"
-        for k in keys))
+    lines.append("paragraphs (recurring boilerplate / content (page-unique)): " + ", ".join(
+        f"{k} {counts[k]['boilerplate_paragraphs']}/{counts[k]['content_paragraphs']} "
+        f"({counts[k]['unique_content_paragraphs']})" for k in keys))
     return "\n".join(lines)
 
 

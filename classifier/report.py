@@ -189,13 +189,15 @@ def speed_table(quality: dict[str, Any]) -> pd.DataFrame:
 
 
 def recurrence_table(recurrence: dict[str, Any]) -> pd.DataFrame:
-    """Recall of recurring boilerplate (share removed, 0..1) and of content (share kept) per
-    system and case (``source/form``), from the JSON of ``benchmarks/recurrence.py --json``."""
+    """Recall of recurring boilerplate (share removed, 0..1), of content and of page-unique
+    content (share kept) per system and case (``source/form``), from the JSON of
+    ``benchmarks/recurrence.py --json``."""
     rows = [{"system": system, "case": case, **numbers}
             for system, cases in recurrence["recall"].items()
             for case, numbers in cases.items()]
     return pd.DataFrame(rows, columns=["system", "case", "boilerplate_recall", "content_recall",
-                                       "boilerplate_paragraphs", "content_paragraphs"])
+                                       "unique_content_recall", "boilerplate_paragraphs",
+                                       "content_paragraphs", "unique_content_paragraphs"])
 
 
 def markdown_table(frame: pd.DataFrame, digits: int = 3, index: bool = False) -> str:
