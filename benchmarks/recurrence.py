@@ -30,7 +30,7 @@ import json
 import sys
 import time
 import tracemalloc
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,20 +83,22 @@ def synthetic_cases(root: Path, sites: int, pages: int, seed: int, split: str = 
     catalogue = Catalogue.load(part="heldout")
     built = synthetic_pages(gold_articles(records), catalogue, sites, pages, seed,
                             styles=("plain",), multilingual=False)
-    groups: dict[tuple[str | None, InputKind], list[Page]] = defaultdict(list)
-    for page in built:
-        groups[page.site, page.kind].append(page)
-    recurs = {id(page): flags for group in groups.values()
-              for page, flags in zip(group, _recurs([[p.text for p in page.paragraphs]
-                                                     for page in group]), strict=True)}
+    members: dict[tuple[str | None, InputKind], list[int]] = defaultdict(list)
+    for n, page in enumerate(built):
+        members[page.site, page.kind].append(n)
+    recurs: list[list[bool]] = [[] for _ in built]
+    for group in members.values():
+        texts = [[p.text for p in built[n].paragraphs] for n in group]
+        for n, flags in zip(group, _recurs(texts), strict=True):
+            recurs[n] = flags
     cases = []
-    for page in built:
+    for page, flags in zip(built, recurs, strict=True):
         labels = [p.label for p in page.paragraphs]
         html = page.raw if page.kind is InputKind.HTML else paragraphs_html(page.raw)
         fresh = Page(id=page.id, raw=page.raw, kind=page.kind, url=page.url, site=page.site)
         cases.append(Case(fresh, "synthetic", html,
                           [label not in (Label.CONTENT, Label.COMMENT) for label in labels],
-                          [label is Label.CONTENT for label in labels], recurs[id(page)]))
+                          [label is Label.CONTENT for label in labels], flags))
     return cases
 
 
@@ -140,30 +142,30 @@ def _score(cases: Sequence[Case], kept: Callable[[Case], list[bool]]
            ) -> dict[str, dict[str, float]]:
     """Recall of recurring boilerplate (removed), of content and of page-unique content (kept),
     per source and kind."""
-    tallies: dict[str, list[int]] = defaultdict(lambda: [0] * 6)
+    tallies: dict[str, Counter[str]] = defaultdict(Counter)
     for case in cases:
         keep = kept(case)
-        key = f"{case.source}/{case.page.kind.value}"
-        t = tallies[key]
+        t = tallies[f"{case.source}/{case.page.kind.value}"]
         for k, boiler, content, recurs in zip(keep, case.recurring_boilerplate, case.content,
                                               case.recurs, strict=True):
             if boiler:
-                t[0] += 1
-                t[1] += not k
+                t["boilerplate"] += 1
+                t["removed"] += not k
             if content:
-                t[2] += 1
-                t[3] += k
+                t["content"] += 1
+                t["kept"] += k
                 if not recurs:
-                    t[4] += 1
-                    t[5] += k
+                    t["unique"] += 1
+                    t["unique_kept"] += k
 
     def share(part: int, whole: int) -> float:
         return part / whole if whole else float("nan")
 
-    return {key: {"boilerplate_recall": share(t[1], t[0]), "content_recall": share(t[3], t[2]),
-                  "unique_content_recall": share(t[5], t[4]),
-                  "boilerplate_paragraphs": t[0], "content_paragraphs": t[2],
-                  "unique_content_paragraphs": t[4]}
+    return {key: {"boilerplate_recall": share(t["removed"], t["boilerplate"]),
+                  "content_recall": share(t["kept"], t["content"]),
+                  "unique_content_recall": share(t["unique_kept"], t["unique"]),
+                  "boilerplate_paragraphs": t["boilerplate"], "content_paragraphs": t["content"],
+                  "unique_content_paragraphs": t["unique"]}
             for key, t in sorted(tallies.items())}
 
 
