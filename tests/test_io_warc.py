@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import io
+import random
 from pathlib import Path
 
 from warcio.statusandheaders import StatusAndHeaders
@@ -12,6 +14,12 @@ from classifier.io.readers import ReadStats, read_pages
 from tests.clirun import STORY, assert_scored, score_records
 
 STORIES = [f"Story {i}. {STORY}" for i in range(5)]
+#: The sixth record: a page long enough that a cut late in its gzip member leaves its headers.
+LONG_PAGE = "".join(f"<p>Part {i}. {STORY}</p>" for i in range(40))
+
+
+def _record_id(number: int) -> str:
+    return f"urn:uuid:00000000-0000-4000-8000-{number:012d}"
 
 
 def _record(writer: WARCWriter, url: str, body: bytes, content_type: str = "text/html",
@@ -23,7 +31,7 @@ def _record(writer: WARCWriter, url: str, body: bytes, content_type: str = "text
 
 def write_warc(path: Path, gzip: bool = True) -> list[int]:
     """A small crawl: five HTML responses, an image, a redirect, a request record; returns
-    the offset of every record and the end of the file."""
+    the offset of every record and the end of the file. The same bytes on every call."""
     buffer = io.BytesIO()
     writer = WARCWriter(buffer, gzip=gzip)
     records = [
@@ -43,13 +51,15 @@ def write_warc(path: Path, gzip: bool = True) -> list[int]:
         # No HTTP charset: the page's own meta declaration is read.
         _record(writer, "https://news.example.com/2",
                 ('<html><head><meta charset="iso-8859-1"></head><body><p>Crème: '
-                 f"{STORIES[2]}</p></body></html>").encode("latin-1")),
+                 f"{STORIES[2]}</p>{LONG_PAGE}</body></html>").encode("latin-1")),
         _record(writer, "https://news.example.com/3",
                 f"<html><body><p>{STORIES[3]}</p></body></html>".encode()),
         _record(writer, "https://news.example.com/4.txt", STORIES[4].encode(), "text/plain"),
     ]
     offsets = []
-    for record in records:
+    for number, record in enumerate(records):
+        record.rec_headers.replace_header("WARC-Record-ID", f"<{_record_id(number)}>")
+        record.rec_headers.replace_header("WARC-Date", "2026-01-01T00:00:00Z")
         offsets.append(buffer.tell())
         writer.write_record(record)
     offsets.append(buffer.tell())
@@ -81,26 +91,84 @@ def test_records_that_are_not_pages_are_skipped_and_counted(tmp_path):
     assert stats.skipped == {"WARC image/png": 1, "WARC HTTP 301": 1}
 
 
-def test_gzip_member_cut_short_mid_archive(tmp_path):
+def _cut_sixth_member(tmp_path: Path, keep: float) -> tuple[Path, int, int]:
+    """The archive with the sixth record's gzip member cut to its first ``keep`` share; returns
+    the file, where that member starts and where the next one now starts."""
+    whole = tmp_path / "whole.warc.gz"
+    offsets = write_warc(whole)
+    start, end = offsets[5], offsets[6]
+    kept = start + int((end - start) * keep)
+    cut = tmp_path / "cut.warc.gz"
+    data = whole.read_bytes()
+    cut.write_bytes(data[:kept] + data[end:])
+    return cut, start, kept
+
+
+def _assert_all_but_sixth_scored(records: list[dict]) -> dict:
+    """The five pages but the damaged one (the third page) came through; returns that one."""
+    assert [r["url"] for r in records[:2] + records[3:]] == [
+        "https://news.example.com/0", "https://news.example.com/1",
+        "https://news.example.com/3", "https://news.example.com/4.txt"]
+    for record in records[:2] + records[3:]:
+        assert_scored(record)
+    return records[2]
+
+
+def test_gzip_member_cut_short_mid_archive_costs_one_record(tmp_path):
+    # Read as one gzip stream, the cut member's deflate data runs on into the next members;
+    # read member by member, only the cut record is lost.
+    cut, start, kept = _cut_sixth_member(tmp_path, 0.5)
+    code, records = score_records(str(cut))
+    assert code == 1 and len(records) == 5
+    damaged = _assert_all_but_sixth_scored(records)
+    # Half the member may not hold all the record's headers: then it is named by offset.
+    assert damaged["id"] in (_record_id(5), f"{cut}:{start}")
+    assert damaged["error"].startswith("damaged gzip member in WARC: ")
+    assert damaged["error"].endswith(f"; bytes {start}-{kept} skipped")
+    assert damaged["paragraphs"] == []
+
+
+def test_damaged_member_keeps_the_id_and_url_of_its_record(tmp_path):
+    cut, start, kept = _cut_sixth_member(tmp_path, 0.8)
+    code, records = score_records(str(cut))
+    assert code == 1 and len(records) == 5
+    damaged = _assert_all_but_sixth_scored(records)
+    assert damaged["id"] == _record_id(5) and damaged["url"] == "https://news.example.com/2"
+    assert damaged["error"].endswith(f"; bytes {start}-{kept} skipped")
+
+
+def test_junk_between_members_is_skipped_past_a_false_gzip_magic(tmp_path):
     whole = tmp_path / "whole.warc.gz"
     offsets = write_warc(whole)
     data = whole.read_bytes()
-    # The sixth record (the page with the meta charset) loses the second half of its member.
-    start, end = offsets[5], offsets[6]
-    cut = tmp_path / "cut.warc.gz"
-    cut.write_bytes(data[: start + (end - start) // 2] + data[end:])
-    code, records = score_records(str(cut))
-    assert code == 1
-    *intact, damaged = records
-    assert [r["url"] for r in intact] == ["https://news.example.com/0", "https://news.example.com/1"]
-    for record in intact:
+    # Junk holding the gzip magic, followed by bytes that are not deflate data.
+    junk = b"junk" + b"\x1f\x8b\x08\x00" + random.Random(0).randbytes(600)
+    at = offsets[6]
+    spliced = tmp_path / "spliced.warc.gz"
+    spliced.write_bytes(data[:at] + junk + data[at:])
+    code, records = score_records(str(spliced))
+    assert code == 1 and len(records) == 6
+    for record in records[:3] + records[4:]:
         assert_scored(record)
-    assert damaged["id"] == f"{cut}:{start}"
-    assert "unreadable WARC data" in damaged["error"] and damaged["paragraphs"] == []
+    assert records[3]["id"] == f"{spliced}:{at}"
+    assert records[3]["error"] == ("damaged gzip member in WARC: incorrect header check; "
+                                   f"bytes {at}-{at + len(junk)} skipped")
+    assert records[4]["url"] == "https://news.example.com/3"
+
+
+def test_one_gzip_stream_for_the_whole_archive(tmp_path):
+    # Not the usual member per record, but valid gzip: every record is read.
+    plain = tmp_path / "crawl.warc"
+    write_warc(plain, gzip=False)
+    whole = tmp_path / "crawl.warc.gz"
+    whole.write_bytes(gzip.compress(plain.read_bytes()))
+    code, records = score_records(str(whole))
+    assert code == 0 and len(records) == 5
+    for record in records:
+        assert_scored(record)
 
 
 def test_last_gzip_member_cut_short(tmp_path):
-    # warcio itself ends quietly here; the bytes it could not read are reported.
     whole = tmp_path / "whole.warc.gz"
     offsets = write_warc(whole)
     cut = tmp_path / "cut.warc.gz"
@@ -111,7 +179,8 @@ def test_last_gzip_member_cut_short(tmp_path):
     for record in records[:4]:
         assert_scored(record)
     assert records[4]["id"] == f"{cut}:{offsets[-2]}"
-    assert "WARC cut short" in records[4]["error"]
+    assert records[4]["error"] == ("damaged gzip member in WARC: the file ends inside it; "
+                                   f"bytes {offsets[-2]}-{offsets[-2] + 40} skipped")
 
 
 def test_uncompressed_record_cut_short_keeps_its_id(tmp_path):
@@ -135,3 +204,32 @@ def test_warc_from_stdin_detected_by_content(tmp_path):
     code, records = score_records("-", input=path.read_bytes())
     assert code == 0 and len(records) == 5
 
+
+
+def test_a_member_that_holds_no_record(tmp_path):
+    whole = tmp_path / "whole.warc.gz"
+    offsets = write_warc(whole)
+    data = whole.read_bytes()
+    at = offsets[6]
+    spliced = tmp_path / "spliced.warc.gz"
+    spliced.write_bytes(data[:at] + gzip.compress(b"not a record\r\n\r\n") + data[at:])
+    code, records = score_records(str(spliced))
+    assert code == 1 and len(records) == 6
+    for record in records[:3] + records[4:]:
+        assert_scored(record)
+    assert records[3]["id"] == f"{spliced}:{at}"
+    assert records[3]["error"].startswith(f"unreadable WARC record at byte {at}: ArchiveLoadFailed")
+
+
+def test_garbage_in_an_uncompressed_archive_stops_it_after_the_records_before(tmp_path):
+    whole = tmp_path / "whole.warc"
+    offsets = write_warc(whole, gzip=False)
+    data = whole.read_bytes()
+    spliced = tmp_path / "spliced.warc"
+    spliced.write_bytes(data[:offsets[6]] + b"garbage\r\n\r\n" + data[offsets[6]:])
+    code, records = score_records(str(spliced))
+    assert code == 1 and len(records) == 4
+    for record in records[:3]:
+        assert_scored(record)
+    assert records[3]["id"] == f"{spliced}:{offsets[6]}"
+    assert records[3]["error"].startswith(f"unreadable WARC data from byte {offsets[6]} on: ")

@@ -3,9 +3,10 @@
 A crawl archive holds much besides pages: requests, metadata, images, scripts, redirects. Only
 ``response`` (and ``resource``) records with a 2xx status and an HTML or plain-text payload
 become pages; the others are passed over and counted in ``ReadStats.skipped`` by reason, so a
-run can say what it left out. A damaged archive never stops the batch: a record cut short, or
-bytes that cannot be read as a record (a gzip member cut short, garbage), become one error
-page each, and the records before them come through intact.
+run can say what it left out. A damaged archive never stops the batch: a record cut short, a
+damaged gzip member or bytes that cannot be read as a record become one error page each. The
+records before them come through intact, and in a gzipped archive (the usual kind: a gzip
+member per record) so do the records after them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
 from classifier.document import InputKind, Page
+from classifier.io.members import GzipMembers, Member, MemberDamaged
 from classifier.io.readers import (
     GZIP_MAGIC,
     SNIFF_BYTES,
@@ -31,29 +33,8 @@ _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _TEXT_TYPES = frozenset({"text/plain"})
 #: Record types that hold a fetched document; requests, metadata and the like are not pages.
 _PAGE_RECORDS = frozenset({"response", "resource"})
-#: How much of the stream is read per call when draining it to measure its length.
-_DRAIN_BYTES = 1 << 20
 #: Characters of a warcio error message kept in an error record.
 _MESSAGE_CHARS = 120
-
-
-class _CountingReader:
-    """A read-only stream that counts the bytes read through it (warcio only calls ``read``)."""
-
-    def __init__(self, stream: IO[bytes]) -> None:
-        self.stream = stream
-        self.count = 0
-
-    def read(self, size: int = -1) -> bytes:
-        data = self.stream.read(size)
-        self.count += len(data)
-        return data
-
-    def drain(self) -> int:
-        """Read to the end; returns the total number of bytes the stream held."""
-        while self.read(_DRAIN_BYTES):
-            pass
-        return self.count
 
 
 def _media_type(content_type: str | None) -> tuple[str, str | None]:
@@ -110,44 +91,76 @@ def read_warc(stream: IO[bytes], source: str, options: ReadOptions,
     (else ``source:offset``), its URL the ``WARC-Target-URI``; the charset comes from the HTTP
     ``Content-Type``, else the page's own declaration. Records that are not pages are counted in
     ``stats.skipped`` by reason. Damage yields an error page: a record whose payload is cut short
-    keeps its id; unreadable bytes stop the archive with one page ``source:offset`` for the rest.
+    keeps its id; a damaged gzip member is one error page (with the id of its record when its
+    headers were read) and reading resumes at the next member; unreadable bytes in an
+    uncompressed archive stop it with one page ``source:offset`` for the rest.
     """
     peek = getattr(stream, "peek", None)
-    compressed = bool(peek and peek(2)[:2] == GZIP_MAGIC)
-    counted = _CountingReader(stream)
-    records = ArchiveIterator(counted, arc2warc=True)
-    end = 0  # offset just past the last record read whole
+    if peek and peek(2)[:2] == GZIP_MAGIC:
+        for member in GzipMembers(stream):
+            yield from _read_member(member, source, options, stats)
+        return
+    records = ArchiveIterator(stream, arc2warc=True)
+    end = 0  # where the record after the last one read whole starts
     try:
         for record in records:
-            offset = records.offset  # where the current record starts
-            if record.rec_type not in _PAGE_RECORDS:
-                end = _record_end(records)
-                continue
-            reason = _skip_reason(record)
-            if reason is not None:
-                if stats is not None:
-                    stats.skipped[f"WARC {reason}"] += 1
-                end = _record_end(records)
-                continue
-            record_id = (record.rec_headers.get_header("WARC-Record-ID") or "").strip("<>")
-            url = record.rec_headers.get_header("WARC-Target-URI")
-            page = _record_page(record, record_id or f"{source}:{offset}", url, options)
-            end = _record_end(records)
-            yield page
+            page = _page(record, f"{source}:{records.offset}", options, stats)
+            records.read_to_end()
+            end = records.offset
+            if page is not None:
+                yield page
     except Exception as error:  # warcio fails in many ways on damaged data; the batch goes on
-        # warcio's messages quote the bad bytes; the first line is enough to say what broke.
-        message = str(error).splitlines()[0][:_MESSAGE_CHARS] if str(error) else ""
         yield Page(id=f"{source}:{end}", raw="", kind=InputKind.HTML,
-                   error=f"unreadable WARC data from byte {end} on: {type(error).__name__}: "
-                         f"{message}")
+                   error=f"unreadable WARC data from byte {end} on: {_message(error)}")
+
+
+def _read_member(member: Member, source: str, options: ReadOptions,
+                 stats: ReadStats | None) -> Iterator[Page]:
+    """The pages of one gzip member (one record, as a rule). A page is yielded once the bytes
+    after its record were read cleanly (the next record's headers, or the member's end and
+    checks), so a record in a damaged member becomes the error page instead."""
+    fallback_id = f"{source}:{member.offset}"
+    record_id, url = "", None  # of the record being read
+    pending: Page | None = None
+    try:
+        for record in ArchiveIterator(member, arc2warc=True):
+            if pending is not None:
+                yield pending
+            record_id, url = _record_id(record), record.rec_headers.get_header("WARC-Target-URI")
+            pending = _page(record, fallback_id, options, stats)
+    except MemberDamaged as damage:
+        yield Page(id=record_id or fallback_id, raw="", kind=InputKind.HTML, url=url,
+                   error=f"damaged gzip member in WARC: {damage}")
         return
-    # warcio ends quietly on a gzip member cut short: what it read past the last record is lost.
-    if compressed and counted.drain() > end:
-        yield Page(id=f"{source}:{end}", raw="", kind=InputKind.HTML,
-                   error=f"WARC cut short: {counted.count - end} bytes from byte {end} on "
-                         "hold no complete record")
+    except Exception as error:  # the member inflates but holds no readable record
+        if pending is not None:
+            yield pending
+        yield Page(id=fallback_id, raw="", kind=InputKind.HTML,
+                   error=f"unreadable WARC record at byte {member.offset}: {_message(error)}")
+        return
+    if pending is not None:
+        yield pending
 
 
-def _record_end(records: ArchiveIterator) -> int:
-    """Offset just past the current record (reads the rest of it)."""
-    return records.get_record_offset() + records.get_record_length()
+def _page(record: ArcWarcRecord, fallback_id: str, options: ReadOptions,
+          stats: ReadStats | None) -> Page | None:
+    """The page ``record`` holds, or ``None`` (counted in ``stats``) when it holds none."""
+    if record.rec_type not in _PAGE_RECORDS:
+        return None
+    reason = _skip_reason(record)
+    if reason is not None:
+        if stats is not None:
+            stats.skipped[f"WARC {reason}"] += 1
+        return None
+    return _record_page(record, _record_id(record) or fallback_id,
+                        record.rec_headers.get_header("WARC-Target-URI"), options)
+
+
+def _record_id(record: ArcWarcRecord) -> str:
+    return (record.rec_headers.get_header("WARC-Record-ID") or "").strip("<>")
+
+
+def _message(error: Exception) -> str:
+    # warcio's messages quote the bad bytes; the first line is enough to say what broke.
+    message = str(error).splitlines()[0][:_MESSAGE_CHARS] if str(error) else ""
+    return f"{type(error).__name__}: {message}"
