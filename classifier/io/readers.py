@@ -281,8 +281,8 @@ def read_source(path: str, options: ReadOptions, stdin: IO[bytes] | None = None,
         if kind is InputType.WARC:
             from classifier.io.warc import read_warc
 
-            # Not gunzipped here: warcio reads gzip member by member, one per record, which is
-            # how a member cut short costs one record instead of the rest of the archive.
+            # Not gunzipped here: read_warc reads gzip member by member, one per record, which
+            # is how a damaged member costs one record instead of the rest of the archive.
             yield from read_warc(raw, path, options, stats)
             return
         stream = cast(IO[bytes], gzip.GzipFile(fileobj=raw) if compressed else raw)
