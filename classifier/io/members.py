@@ -22,9 +22,10 @@ _INFLATE_BYTES = 1 << 16
 #: that merely contain the gzip magic fail within a few dozen bytes (a deflate block header,
 #: code lengths or a distance out of range); a real member passes.
 _PROBE_BYTES = 1 << 12
-#: Raw bytes kept behind the read position: where the member after a damaged one may start.
-#: A member cut short is noticed a few hundred bytes into the member after it, at most a few
-#: kilobytes; the window bounds memory on members of any size.
+#: Raw bytes of the member being read kept behind the read position: where the member after
+#: a damaged one may start (never before the damaged one's start). A member cut short is
+#: noticed a few hundred bytes into the member after it, at most a few kilobytes; the window
+#: bounds memory on members of any size.
 _WINDOW = 1 << 20
 #: The start of a gzip member: magic and the deflate method.
 _MAGIC = b"\x1f\x8b\x08"
@@ -52,7 +53,7 @@ class Member:
         self.done = False
         self.fault: str | None = None  # the error found after the bytes already returned
         self._members = members
-        self._inflater = zlib.decompressobj(_GZIP_WBITS)
+        self.inflater = zlib.decompressobj(_GZIP_WBITS)
 
     def read(self, size: int = -1) -> bytes:
         if size == 0:
@@ -71,10 +72,12 @@ class GzipMembers:
         self._raw = bytearray()  # bytes from file offset ``_base`` on
         self._base = 0
         self._pos = 0  # index in ``_raw`` of the next byte to inflate
+        self._start = 0  # file offset of the member being read
 
     def __iter__(self) -> Iterator[Member]:
         while self._pos < len(self._raw) or self._fill():
-            member = Member(self, self._base + self._pos)
+            self._start = self._base + self._pos
+            member = Member(self, self._start)
             yield member
             try:
                 while member.read(_INFLATE_BYTES):
@@ -84,7 +87,7 @@ class GzipMembers:
 
     def inflate(self, member: Member, size: int) -> bytes:
         """Up to ``size`` (at least 1) inflated bytes of ``member``; ``b""`` once it ended."""
-        inflater = member._inflater
+        inflater = member.inflater
         while not member.done:
             if member.fault is not None:
                 self._damaged(member, member.fault)
@@ -138,15 +141,15 @@ class GzipMembers:
 
     def _fill(self, keep_from: int | None = None) -> bool:
         """Reads more of the stream; False at its end. Bytes before ``keep_from`` (a file
-        offset; default: ``_WINDOW`` behind the read position) may be let go, those not yet
-        read never."""
+        offset; default: the member's start, at most ``_WINDOW`` behind the read position) may
+        be let go, those not yet read never."""
         chunk = self._stream.read(_CHUNK)
         if not chunk:
             return False
         if keep_from is None:
-            keep_from = self._base + self._pos - _WINDOW
+            keep_from = max(self._start, self._base + self._pos - _WINDOW)
         drop = min(max(keep_from - self._base, 0), self._pos)
-        if drop >= _WINDOW:
+        if drop >= _CHUNK:
             del self._raw[:drop]
             self._base += drop
             self._pos -= drop
