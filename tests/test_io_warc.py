@@ -137,19 +137,27 @@ def test_damaged_member_keeps_the_id_and_url_of_its_record(tmp_path):
     assert damaged["error"].endswith(f"; bytes {start}-{kept} skipped")
 
 
-def test_junk_between_members_is_skipped_past_a_false_gzip_magic(tmp_path):
+def _splice_before_seventh(tmp_path: Path, inserted: bytes) -> tuple[Path, int, list[dict]]:
+    """The gzipped archive with ``inserted`` before its seventh record, scored: returns the
+    file, where ``inserted`` starts, and the records, all but the fourth (``inserted``'s)
+    checked to have come through whole."""
     whole = tmp_path / "whole.warc.gz"
     offsets = write_warc(whole)
     data = whole.read_bytes()
-    # Junk holding the gzip magic, followed by bytes that are not deflate data.
-    junk = b"junk" + b"\x1f\x8b\x08\x00" + random.Random(0).randbytes(600)
     at = offsets[6]
     spliced = tmp_path / "spliced.warc.gz"
-    spliced.write_bytes(data[:at] + junk + data[at:])
+    spliced.write_bytes(data[:at] + inserted + data[at:])
     code, records = score_records(str(spliced))
     assert code == 1 and len(records) == 6
     for record in records[:3] + records[4:]:
         assert_scored(record)
+    return spliced, at, records
+
+
+def test_junk_between_members_is_skipped_past_a_false_gzip_magic(tmp_path):
+    # Junk holding the gzip magic, followed by bytes that are not deflate data.
+    junk = b"junk" + b"\x1f\x8b\x08\x00" + random.Random(0).randbytes(600)
+    spliced, at, records = _splice_before_seventh(tmp_path, junk)
     assert records[3]["id"] == f"{spliced}:{at}"
     assert records[3]["error"] == ("damaged gzip member in WARC: incorrect header check; "
                                    f"bytes {at}-{at + len(junk)} skipped")
@@ -207,16 +215,8 @@ def test_warc_from_stdin_detected_by_content(tmp_path):
 
 
 def test_a_member_that_holds_no_record(tmp_path):
-    whole = tmp_path / "whole.warc.gz"
-    offsets = write_warc(whole)
-    data = whole.read_bytes()
-    at = offsets[6]
-    spliced = tmp_path / "spliced.warc.gz"
-    spliced.write_bytes(data[:at] + gzip.compress(b"not a record\r\n\r\n") + data[at:])
-    code, records = score_records(str(spliced))
-    assert code == 1 and len(records) == 6
-    for record in records[:3] + records[4:]:
-        assert_scored(record)
+    spliced, at, records = _splice_before_seventh(
+        tmp_path, gzip.compress(b"not a record\r\n\r\n"))
     assert records[3]["id"] == f"{spliced}:{at}"
     assert records[3]["error"].startswith(f"unreadable WARC record at byte {at}: ArchiveLoadFailed")
 
