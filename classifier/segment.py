@@ -42,6 +42,9 @@ _LANDMARK_TAGS = {"nav": "nav", "header": "header", "footer": "footer", "aside":
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 #: Ancestor class/id tokens kept per paragraph, nearest first; bounds memory on deep pages.
 MAX_ANCESTOR_TOKENS = 48
+#: Characters that render as nothing (zero-width space, joiners, word joiner, byte order mark,
+#: soft hyphen): a block holding only these and white space is no paragraph.
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 #: Enclosing block elements kept per paragraph (its own and the nearest around it): the
 #: story's container sits within a few levels of its paragraphs.
 MAX_CONTAINERS = 8
@@ -58,6 +61,12 @@ def normalise_space(text: str) -> str:
     return " ".join(text.split())
 
 
+def is_visible(text: str) -> bool:
+    """Whether a normalised text shows anything: not empty and not only ``INVISIBLE``
+    characters (and spaces between them)."""
+    return bool(text) and (text[0] not in INVISIBLE or bool(text.strip(INVISIBLE + " ")))
+
+
 def segment_text(raw: str) -> list[Paragraph]:
     """Split plain text into paragraphs at blank lines, or per line if there are none.
 
@@ -69,7 +78,7 @@ def segment_text(raw: str) -> list[Paragraph]:
     for block in blocks:
         stripped = block.strip("\n")
         normalised = normalise_space(stripped)
-        if normalised:
+        if is_visible(normalised):
             paragraphs.append(Paragraph(index=len(paragraphs), text=normalised, raw=stripped))
     return paragraphs
 
@@ -194,7 +203,7 @@ def segment_html(html: str | bytes) -> list[Paragraph]:
         if owner:
             joined = "".join(parts)
             text = normalise_space(joined)
-            if text:
+            if is_visible(text):
                 context = owner[0]
                 landmarks = context.landmarks
                 paragraphs.append(Paragraph(

@@ -82,3 +82,15 @@ def test_too_deep_page_falls_back_to_tag_stripping():
     assert [p.text for p in segment_html(hostile)] == ["before"]
     never_closed = "<div>" * 5_000 + "<p>before</p>" + "<a " * 20_000
     assert segment_html(never_closed)[0].text == "before"  # the rest, never a tag, is text
+
+
+def test_zero_width_only_blocks_are_no_paragraphs():
+    # Editors leave a zero-width space (U+200B) in "empty" paragraphs between story lines; such
+    # a block shows nothing and must not come out as a paragraph (and so never as content).
+    html = ("<article><p>The harbour reopened on Monday.</p><p>\u200b</p><p>&#8203; &#xFEFF;</p>"
+            "<div>\u2060</div><p>\u200bShips queued outside.</p></article>")
+    assert [p.text for p in segment_html(html)] == ["The harbour reopened on Monday.",
+                                                     "\u200bShips queued outside."]
+    text = "The harbour reopened.\n\n\u200b\n\n\u200b \u00ad\n\nShips queued outside."
+    assert [p.raw for p in segment_text(text)] == ["The harbour reopened.",
+                                                   "Ships queued outside."]
