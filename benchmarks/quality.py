@@ -202,9 +202,9 @@ def run_ours(model: Any, inputs: list[str], kind: str, urls: list[str | None] | 
              ) -> Run:
     """Run our extractor over all pages in one call (it batches internally). With ``urls``,
     as a run with recurrence does: the site index over all pages first, then the scoring."""
-    from classifier.api import Options, clean_many, clean_page, make_page
+    from classifier.api import clean_many, clean_page
     from classifier.runner import RunOptions, build_index, run
-    from classifier.sites import site_of
+    from classifier.sites import make_page
 
     start = time.perf_counter()
     if urls is None:
@@ -212,13 +212,11 @@ def run_ours(model: Any, inputs: list[str], kind: str, urls: list[str | None] | 
     else:
         def pages() -> Iterator[Any]:
             for i, (raw, url) in enumerate(zip(inputs, urls, strict=True)):
-                page = make_page(raw, kind, id=str(i), url=url)
-                page.site = site_of(url)
-                yield page
+                yield make_page(raw, kind, id=str(i), url=url)
 
         in_process = RunOptions(jobs=1, time_limit=None)
         index = build_index(pages(), run_options=in_process)
-        outputs = [clean_page(page) for page in run(pages(), model, Options(), in_process, index)]
+        outputs = [clean_page(page) for page in run(pages(), model, None, in_process, index)]
     seconds = time.perf_counter() - start
     if len(outputs) != len(inputs):
         raise RuntimeError(f"{len(outputs)} texts for {len(inputs)} pages")

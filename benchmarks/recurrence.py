@@ -37,13 +37,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from classifier.api import Options, score_pages  # noqa: E402
+from classifier.api import KEEP_DEFAULT, score_pages  # noqa: E402
 from classifier.artifact import Model, load_model  # noqa: E402
 from classifier.document import InputKind, Page, Paragraph  # noqa: E402
 from classifier.labels import Label  # noqa: E402
 from classifier.recurrence import SiteIndex, normalise, normalise_all  # noqa: E402
 from classifier.segment import segment_html, segment_text  # noqa: E402
-from classifier.sites import site_of  # noqa: E402
+from classifier.sites import make_page, site_of  # noqa: E402
 from classifier.training.datasets import datasets_dir, iter_records  # noqa: E402
 from classifier.training.examples import labelled_paragraphs  # noqa: E402
 from classifier.training.render import paragraphs_html, scraper_text  # noqa: E402
@@ -111,7 +111,7 @@ def dragnet_cases(root: Path, split: str = "test") -> list[Case]:
         if site:
             by_site[site].append(record)
     cases = []
-    for site, records in sorted(by_site.items()):
+    for _, records in sorted(by_site.items()):
         if len(records) < MIN_SITE_PAGES:
             continue
         for kind in (InputKind.HTML, InputKind.TEXT):
@@ -121,8 +121,7 @@ def dragnet_cases(root: Path, split: str = "test") -> list[Case]:
                      for record, raw in zip(records, raws, strict=True)]
             recurs = _recurs([[p.text for p in paragraphs] for paragraphs in group])
             for record, raw, paragraphs, flags in zip(records, raws, group, recurs, strict=True):
-                page = Page(id=f"{record['id']}#{kind.value}", raw=raw, kind=kind,
-                            url=record["url"], site=site)
+                page = make_page(raw, kind, f"{record['id']}#{kind.value}", url=record["url"])
                 html = raw if kind is InputKind.HTML else paragraphs_html(raw)
                 cases.append(Case(page, "dragnet", html,
                                   [recurring and p.label not in (Label.CONTENT, Label.COMMENT)
@@ -180,9 +179,8 @@ def ours(cases: Sequence[Case], model: Model, with_index: bool) -> dict[str, dic
         index = SiteIndex() if with_index else None
         if index is not None:
             index.add_all(pages)
-        list(score_pages(pages, model, Options(), index))
-    keep = Options().keep
-    return _score(cases, lambda c: [p.label in keep for p in c.page.paragraphs])
+        list(score_pages(pages, model, index=index))
+    return _score(cases, lambda c: [p.label in KEEP_DEFAULT for p in c.page.paragraphs])
 
 
 def peer(cases: Sequence[Case], extract: Callable[[str], str | None]

@@ -9,12 +9,11 @@ The small public API::
 """
 
 from classifier.api import (
-    Options,
+    ScoringOptions,
     clean_html,
     clean_many,
     clean_page,
     clean_text,
-    make_page,
     score_html,
     score_pages,
     score_text,
@@ -22,6 +21,7 @@ from classifier.api import (
 from classifier.artifact import Model, ModelError, load_model
 from classifier.document import InputKind, Page, Paragraph, Recurrence
 from classifier.labels import Label
+from classifier.sites import make_page
 
 __version__ = "0.1.0"
 
@@ -30,10 +30,10 @@ __all__ = [
     "Label",
     "Model",
     "ModelError",
-    "Options",
     "Page",
     "Paragraph",
     "Recurrence",
+    "ScoringOptions",
     "__version__",
     "clean_html",
     "clean_many",

@@ -1,9 +1,14 @@
-"""The library's main path: segment → recurrence → features → model → labels → clean text."""
+"""The library's main path: segment → recurrence → features → model → labels → clean text.
+
+One path decides and cleans: ``decide`` turns the model's probabilities into labels at a
+threshold (the model's own, from its card, unless ``ScoringOptions`` says otherwise) and
+``kept_text`` joins the paragraphs whose label is kept; the evaluation reads the same two.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from itertools import islice
 
 import numpy as np
@@ -14,31 +19,37 @@ from classifier.features import paragraph_table
 from classifier.labels import LABELS, Label
 from classifier.recurrence import SiteIndex
 from classifier.segment import segment
+from classifier.sites import make_page
 
-#: Probability of content from which a paragraph is kept. Chosen on the dev split (mean token
-#: F1 of html and text mode over dragnet, cleaneval and l3s-gn1; see the model card).
-THRESHOLD_DEFAULT = 0.35
 #: Pages scored together: one model call per batch amortises its fixed cost.
 BATCH_PAGES_DEFAULT = 64
+#: The labels whose paragraphs ``clean`` keeps unless told otherwise: the editorial text.
+KEEP_DEFAULT = frozenset({Label.CONTENT})
 
 
 @dataclass(frozen=True)
-class Options:
+class ScoringOptions:
     """How pages are scored and cleaned.
 
-    ``threshold``: probability of content (0..1) from which a paragraph is labelled content.
+    ``threshold``: probability of content (0..1) from which a paragraph is labelled content;
+    ``None`` (the default) for the model's own, chosen on dev and kept in its card.
     ``keep``: labels whose paragraphs ``clean`` keeps (add ``Label.COMMENT`` for comments).
     ``batch_pages``: pages per model call.
     """
 
-    threshold: float = THRESHOLD_DEFAULT
-    keep: frozenset[Label] = field(default_factory=lambda: frozenset({Label.CONTENT}))
+    threshold: float | None = None
+    keep: frozenset[Label] = KEEP_DEFAULT
     batch_pages: int = BATCH_PAGES_DEFAULT
 
+    def __post_init__(self) -> None:
+        if self.threshold is not None and not 0 <= self.threshold <= 1:
+            raise ValueError(f"threshold must be between 0 and 1, got {self.threshold}")
+        if self.batch_pages < 1:
+            raise ValueError(f"batch_pages must be at least 1, got {self.batch_pages}")
 
-def make_page(raw: str, kind: InputKind | str, id: str = "", url: str | None = None) -> Page:
-    """A page from its raw text or HTML, not yet segmented."""
-    return Page(id=id, raw=raw, kind=InputKind(kind), url=url)
+    def threshold_for(self, model: Model) -> float:
+        """The threshold pages are scored at with ``model``: this one, else the model's."""
+        return model.threshold if self.threshold is None else self.threshold
 
 
 def decide(proba: np.ndarray, threshold: float) -> tuple[list[Label], np.ndarray]:
@@ -62,9 +73,11 @@ def segment_safely(page: Page) -> Page:
     return page
 
 
-def score_batch(pages: list[Page], model: Model, options: Options,
-                index: SiteIndex | None = None) -> list[Page]:
-    """Label every paragraph of ``pages`` in one model call; pages with an error are left as is.
+def predict_batch(pages: list[Page], model: Model, index: SiteIndex | None = None
+                  ) -> tuple[list[Page], np.ndarray]:
+    """Segment ``pages`` (if needed) and give the paragraphs of those without an error to the
+    model in one call: those pages, and a row of probabilities (``LABELS`` order) for each of
+    their paragraphs, in order.
 
     With ``index``, each paragraph's recurrence on the other pages of its site is read from it
     first (the index is not changed; add pages to it beforehand).
@@ -74,20 +87,36 @@ def score_batch(pages: list[Page], model: Model, options: Options,
     if index is not None:
         for page in live:
             index.annotate(page)
+    if not live:
+        return live, np.zeros((0, len(LABELS)))
+    return live, model.predict_proba(paragraph_table(live))
+
+
+def batches(pages: Iterable[Page], size: int = BATCH_PAGES_DEFAULT) -> Iterator[list[Page]]:
+    """``pages`` in lists of ``size`` (the last one shorter), for one model call each."""
+    iterator = iter(pages)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def score_batch(pages: list[Page], model: Model, options: ScoringOptions,
+                index: SiteIndex | None = None) -> list[Page]:
+    """Label every paragraph of ``pages`` in one model call (``predict_batch``); pages with an
+    error are left as is."""
+    live, proba = predict_batch(pages, model, index)
     if live:
-        proba = model.predict_proba(paragraph_table(live))
-        labels, scores = decide(proba, options.threshold)
+        labels, content = decide(proba, options.threshold_for(model))
         row = 0
         for page in live:
             for paragraph in page.paragraphs:
                 paragraph.label = labels[row]
-                paragraph.score = float(scores[row])
+                paragraph.content_probability = float(content[row])
                 row += 1
     return pages
 
 
 def score_pages(pages: Iterable[Page], model: Model | None = None,
-                options: Options | None = None, index: SiteIndex | None = None
+                options: ScoringOptions | None = None, index: SiteIndex | None = None
                 ) -> Iterator[Page]:
     """Segment (if needed) and label each page's paragraphs, yielding pages in input order.
 
@@ -95,9 +124,8 @@ def score_pages(pages: Iterable[Page], model: Model | None = None,
     recurrence evidence the model reads; without one, recurrence is unknown.
     """
     model = model or load_model()
-    options = options or Options()
-    iterator = iter(pages)
-    while batch := list(islice(iterator, options.batch_pages)):
+    options = options or ScoringOptions()
+    for batch in batches(pages, options.batch_pages):
         yield from score_batch(batch, model, options, index)
 
 
@@ -109,39 +137,46 @@ def index_page(page: Page, index: SiteIndex) -> Page:
     return page
 
 
-def clean_page(page: Page, options: Options | None = None) -> str:
+def kept_text(raws: Sequence[str], labels: Sequence[Label | None],
+              keep: frozenset[Label] = KEEP_DEFAULT) -> str:
+    """The paragraphs (``raws``) whose label is in ``keep``, verbatim, separated by blank
+    lines: what ``clean`` gives."""
+    return "\n\n".join(raw for raw, label in zip(raws, labels, strict=True) if label in keep)
+
+
+def clean_page(page: Page, options: ScoringOptions | None = None) -> str:
     """The kept paragraphs of a scored page, verbatim, separated by blank lines."""
-    keep = (options or Options()).keep
-    return "\n\n".join(p.raw for p in page.paragraphs if p.label in keep)
+    return kept_text([p.raw for p in page.paragraphs], [p.label for p in page.paragraphs],
+                     (options or ScoringOptions()).keep)
 
 
 def clean_many(raws: Iterable[str], kind: InputKind | str, model: Model | None = None,
-               options: Options | None = None) -> list[str]:
+               options: ScoringOptions | None = None) -> list[str]:
     """The editorial text of each raw page (all ``kind``: ``"html"`` or ``"text"``), in order."""
-    options = options or Options()
+    options = options or ScoringOptions()
     pages = (make_page(raw, kind, id=str(i)) for i, raw in enumerate(raws))
     return [clean_page(page, options) for page in score_pages(pages, model, options)]
 
 
 def score_html(html: str, url: str | None = None, model: Model | None = None,
-               options: Options | None = None) -> Page:
+               options: ScoringOptions | None = None) -> Page:
     """One HTML page, segmented and labelled."""
     return next(score_pages([make_page(html, InputKind.HTML, url=url)], model, options))
 
 
 def score_text(text: str, url: str | None = None, model: Model | None = None,
-               options: Options | None = None) -> Page:
+               options: ScoringOptions | None = None) -> Page:
     """One text page (blank-line paragraphs), segmented and labelled."""
     return next(score_pages([make_page(text, InputKind.TEXT, url=url)], model, options))
 
 
 def clean_html(html: str, url: str | None = None, model: Model | None = None,
-               options: Options | None = None) -> str:
+               options: ScoringOptions | None = None) -> str:
     """The editorial text of one HTML page."""
     return clean_page(score_html(html, url, model, options), options)
 
 
 def clean_text(text: str, url: str | None = None, model: Model | None = None,
-               options: Options | None = None) -> str:
+               options: ScoringOptions | None = None) -> str:
     """The editorial text of one text page, its paragraphs verbatim."""
     return clean_page(score_text(text, url, model, options), options)

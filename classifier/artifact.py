@@ -11,7 +11,6 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -22,6 +21,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 from threadpoolctl import ThreadpoolController
 
+from classifier.atomic import atomic_path
 from classifier.labels import LABELS
 
 if TYPE_CHECKING:
@@ -42,6 +42,12 @@ class Model:
 
     pipeline: Pipeline
     card: dict[str, Any]
+
+    @property
+    def threshold(self) -> float:
+        """Probability of content (0..1) from which a paragraph is content: the threshold chosen
+        for this model on dev, from its card (options may override it)."""
+        return card_threshold(self.card)
 
     def predict_proba(self, table: ParagraphTable) -> np.ndarray:
         """Probabilities per paragraph row of ``table``, columns in ``labels.LABELS`` order.
@@ -68,6 +74,16 @@ def _thread_pools() -> ThreadpoolController:
     return ThreadpoolController()
 
 
+def card_threshold(card: dict[str, Any]) -> float:
+    """The threshold in a model card; ``ModelError`` when it has none between 0 and 1."""
+    threshold = card.get("threshold")
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) \
+            or not 0 <= threshold <= 1:
+        raise ModelError(f"the model card has no threshold between 0 and 1 ({threshold!r}); "
+                         "measure it with `boilerplate train --metrics-only`")
+    return float(threshold)
+
+
 def card_path(model_path: Path) -> Path:
     """Where the card of ``model_path`` lives: same name, ``.json``."""
     return model_path.with_suffix(".json")
@@ -82,27 +98,13 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _atomic_write(path: Path, write: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes files private; models and cards are shared data
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_model(pipeline: Pipeline, card: dict[str, Any], path: Path) -> dict[str, Any]:
     """Write ``pipeline`` to ``path`` and its card (with the sha256) beside it, atomically.
 
     Returns the card as written.
     """
-    _atomic_write(path, lambda handle: joblib.dump(pipeline, handle, compress=3))
+    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+        joblib.dump(pipeline, handle, compress=3)
     card = {**card, "format_version": FORMAT_VERSION, "labels": [label.value for label in LABELS],
             "artifact": path.name, "sha256": sha256_of(path)}
     write_card(path, card)
@@ -111,8 +113,8 @@ def save_model(pipeline: Pipeline, card: dict[str, Any], path: Path) -> dict[str
 
 def write_card(model_path: Path, card: dict[str, Any]) -> None:
     """Write the card of ``model_path`` atomically (the artifact and its sha256 untouched)."""
-    text = json.dumps(card, indent=2, sort_keys=True) + "\n"
-    _atomic_write(card_path(model_path), lambda handle: handle.write(text.encode("utf-8")))
+    with atomic_path(card_path(model_path)) as tmp:
+        tmp.write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def default_model_path() -> Path:

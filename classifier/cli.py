@@ -1,6 +1,8 @@
 """The ``boilerplate`` command: a thin click shell over the library.
 
-Each command parses its arguments, builds options, calls one library function and writes.
+Each command parses its arguments, turns them into one typed invocation object (as
+trafilatura's ``args_to_extractor`` does: ``ScoringInvocation``, ``IndexInvocation``) that is
+handed down whole, calls the library and writes.
 Exit status: 0 when every record was processed, 1 when any record came back with an error
 (its output record says why), 2 for usage errors (bad options, an untrusted model).
 """
@@ -14,20 +16,22 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 import click
 
 from classifier import __version__
-from classifier.api import THRESHOLD_DEFAULT, Options
+from classifier.api import ScoringOptions
 from classifier.artifact import Model, ModelError, card_path, load_model
+from classifier.atomic import atomic_path
 from classifier.document import Page
-from classifier.io.readers import MAX_PAGE_BYTES_DEFAULT, InputType, ReadOptions, read_pages
+from classifier.io.pages import MAX_PAGE_BYTES_DEFAULT, InputFormat, ReadOptions
+from classifier.io.readers import read_pages
 from classifier.io.writers import (
     CLEAN_FORMATS,
     SCORE_FORMATS,
-    atomic_path,
     clean_record,
     score_record,
     write_csv,
@@ -38,7 +42,8 @@ from classifier.io.writers import (
 )
 from classifier.labels import Label
 from classifier.recurrence import IndexFileError, SiteIndex
-from classifier.runner import TIME_LIMIT_DEFAULT, RunOptions, Summary, build_index, run
+from classifier.runner import TIME_LIMIT_DEFAULT, RunOptions, build_index, run
+from classifier.summary import Summary
 
 
 def _apply(command: Callable[..., Any], decorators: list[Callable[..., Any]]
@@ -52,7 +57,8 @@ def _reading_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """PATHS and how they are read: shared by scoring and indexing commands."""
     return _apply(command, [
         click.argument("paths", nargs=-1, required=True),
-        click.option("--input-type", type=click.Choice([t.value for t in InputType]),
+        click.option("--input-type", "input_format",
+                     type=click.Choice([f.value for f in InputFormat]),
                      default="auto", show_default=True,
                      help="How to read inputs; auto decides by file name, then content."),
         click.option("--glob", default="*", show_default=True,
@@ -79,8 +85,9 @@ def _input_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      help="A model file other than the shipped one (needs --trust-model)."),
         click.option("--trust-model", is_flag=True,
                      help="Load --model although loading a model file runs code from it."),
-        click.option("--threshold", type=click.FloatRange(0, 1), default=THRESHOLD_DEFAULT,
-                     show_default=True, help="Probability of content from which text is kept."),
+        click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+                     help="Probability of content from which text is kept [default: the "
+                          "model's, from its card]."),
         click.option("--keep", multiple=True, type=click.Choice(["comment"]),
                      help="Also keep these paragraphs (e.g. readers' comments)."),
         click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
@@ -103,31 +110,87 @@ def _input_options(command: Callable[..., Any]) -> Callable[..., Any]:
     ])
 
 
-def _read_options(kw: dict[str, Any]) -> ReadOptions:
-    return ReadOptions(input_type=InputType(kw["input_type"]), id_field=kw["id_field"],
-                       url_field=kw["url_field"], html_field=kw["html_field"],
-                       text_field=kw["text_field"], glob=kw["glob"], max_bytes=kw["max_bytes"],
-                       site=kw.get("site"))
+def _read_options(args: dict[str, Any]) -> ReadOptions:
+    return ReadOptions(input_format=InputFormat(args["input_format"]),
+                       id_field=args["id_field"], url_field=args["url_field"],
+                       html_field=args["html_field"], text_field=args["text_field"],
+                       glob=args["glob"], max_bytes=args["max_bytes"], site=args["site"])
 
 
-def _options(kw: dict[str, Any]) -> Options:
-    keep = frozenset({Label.CONTENT, *(Label(k) for k in kw["keep"])})
-    return Options(threshold=kw["threshold"], keep=keep)
+@dataclass(frozen=True)
+class ModelSource:
+    """Which model to load: the shipped one (``path`` ``None``), or a file the user trusts."""
+
+    path: str | None = None
+    trust: bool = False
+
+    def load(self, options: ScoringOptions) -> tuple[Model, float]:
+        """The model and the threshold it is scored at (``options``', else its card's); a model
+        that cannot be used is a usage error, found before any page is read."""
+        try:
+            model = load_model(self.path, trust=self.trust)
+            return model, options.threshold_for(model)
+        except ModelError as error:
+            raise click.UsageError(str(error)) from None
 
 
-def _run_options(kw: dict[str, Any]) -> RunOptions:
-    return RunOptions(jobs=kw["jobs"], time_limit=kw["time_limit"] or None)
+@dataclass(frozen=True)
+class ScoringInvocation:
+    """What one ``score`` or ``clean`` command was asked to do, built once from its arguments
+    (``from_args``) and handed down whole.
+
+    ``fmt``: the output format. ``removed``: ``clean`` also lists what it removed.
+    ``recurrence``: read the input twice, the first time into a site index (loaded from and
+    saved to ``index_path`` when given). ``output``: a file instead of stdout.
+    """
+
+    paths: tuple[str, ...]
+    read: ReadOptions
+    model: ModelSource
+    scoring: ScoringOptions
+    run: RunOptions
+    recurrence: bool
+    index_path: Path | None
+    output: Path | None
+    quiet: bool
+    fmt: str
+    removed: bool = False
+
+    @classmethod
+    def from_args(cls, args: dict[str, Any]) -> ScoringInvocation:
+        """The invocation from click's parsed arguments; inconsistent ones are usage errors."""
+        if args["index_path"] is not None and not args["recurrence"]:
+            raise click.UsageError("--index needs recurrence evidence; drop --no-recurrence")
+        if args["fmt"] == "parquet" and args["output"] is None:
+            raise click.UsageError("--format parquet needs --output PATH")
+        if args.get("removed") and args["fmt"] != "jsonl":
+            raise click.UsageError("--removed needs --format jsonl")
+        keep = frozenset({Label.CONTENT, *(Label(k) for k in args["keep"])})
+        return cls(paths=tuple(args["paths"]), read=_read_options(args),
+                   model=ModelSource(args["model_path"], args["trust_model"]),
+                   scoring=ScoringOptions(threshold=args["threshold"], keep=keep),
+                   run=RunOptions(jobs=args["jobs"], time_limit=args["time_limit"] or None),
+                   recurrence=args["recurrence"], index_path=args["index_path"],
+                   output=args["output"], quiet=args["quiet"], fmt=args["fmt"],
+                   removed=args.get("removed", False))
 
 
-def _model(kw: dict[str, Any]) -> Model:
-    try:
-        return load_model(kw["model_path"], trust=kw["trust_model"])
-    except ModelError as error:
-        raise click.UsageError(str(error)) from None
+@dataclass(frozen=True)
+class IndexInvocation:
+    """What one ``index build`` or ``index update`` command was asked to do."""
+
+    paths: tuple[str, ...]
+    read: ReadOptions
+    index_path: Path
+
+    @classmethod
+    def from_args(cls, args: dict[str, Any]) -> IndexInvocation:
+        """The invocation from click's parsed arguments."""
+        return cls(paths=tuple(args["paths"]), read=_read_options(args),
+                   index_path=args["index_path"])
 
 
-def _emit(kw: dict[str, Any], write: Callable[[IO[str]], None]) -> None:
-    output: Path | None = kw["output"]
+def _emit(output: Path | None, write: Callable[[IO[str]], None]) -> None:
     if output is None:
         # Records are UTF-8 whatever the locale says; a lone surrogate (from a JSON escape in
         # the input) is written back as the same escape instead of failing the run.
@@ -150,9 +213,9 @@ def _load_index(path: Path | None) -> SiteIndex:
 
 
 @contextlib.contextmanager
-def _inputs(kw: dict[str, Any]) -> Iterator[Callable[[], IO[bytes]]]:
+def _inputs(invocation: ScoringInvocation) -> Iterator[Callable[[], IO[bytes]]]:
     """Opens stdin for each pass: spooled to a temporary file when there are two passes."""
-    if "-" not in kw["paths"] or not kw["recurrence"]:
+    if "-" not in invocation.paths or not invocation.recurrence:
         yield lambda: sys.stdin.buffer
         return
     with tempfile.TemporaryDirectory(prefix="boilerplate-") as folder:
@@ -163,34 +226,32 @@ def _inputs(kw: dict[str, Any]) -> Iterator[Callable[[], IO[bytes]]]:
             yield lambda: opened.enter_context(open(spool, "rb"))
 
 
-def _scored(kw: dict[str, Any], summary: Summary) -> Iterator[Page]:
+def _scored(invocation: ScoringInvocation, summary: Summary) -> Iterator[Page]:
     """Read, score and count the pages, with a progress bar on a terminal.
 
     With recurrence on, a first pass reads every page and adds it to the site index (loaded
     from and saved to ``--index`` when given), then the second pass scores against it.
     """
-    if kw["index_path"] is not None and not kw["recurrence"]:
-        raise click.UsageError("--index needs recurrence evidence; drop --no-recurrence")
-    model = _model(kw)
-    with _inputs(kw) as stdin:
+    model, _ = invocation.model.load(invocation.scoring)
+    with _inputs(invocation) as stdin:
         index = None
-        if kw["recurrence"]:
-            index = build_index(read_pages(kw["paths"], _read_options(kw), stdin=stdin()),
-                                _load_index(kw["index_path"]), _run_options(kw))
-            if kw["index_path"] is not None:
-                index.save(kw["index_path"])
-        pages = read_pages(kw["paths"], _read_options(kw), stdin=stdin(), stats=summary.read)
-        scored = summary.count(run(pages, model, _options(kw), _run_options(kw), index))
-        if not kw["quiet"] and sys.stderr.isatty():
+        if invocation.recurrence:
+            index = build_index(read_pages(invocation.paths, invocation.read, stdin=stdin()),
+                                _load_index(invocation.index_path), invocation.run)
+            if invocation.index_path is not None:
+                index.save(invocation.index_path)
+        pages = read_pages(invocation.paths, invocation.read, stdin=stdin(), stats=summary.read)
+        scored = summary.count(run(pages, model, invocation.scoring, invocation.run, index))
+        if not invocation.quiet and sys.stderr.isatty():
             from tqdm import tqdm
 
             scored = iter(tqdm(scored, unit=" pages", file=sys.stderr, dynamic_ncols=True))
         yield from scored
 
 
-def _finish(kw: dict[str, Any], summary: Summary) -> None:
-    if not kw["quiet"]:
-        click.echo(summary.report(), err=True)
+def _finish(invocation: ScoringInvocation, summary: Summary) -> None:
+    if not invocation.quiet:
+        click.echo(summary.line(), err=True)
     sys.exit(1 if summary.errors else 0)
 
 
@@ -204,24 +265,24 @@ def main() -> None:
 @_input_options
 @click.option("--format", "fmt", type=click.Choice(SCORE_FORMATS), default="table",
               show_default=True)
-def score(fmt: str, **kw: Any) -> None:
+def score(**args: Any) -> None:
     """Label every paragraph of each page (PATHS: files, folders or - for stdin)."""
-    if fmt == "parquet" and kw["output"] is None:
-        raise click.UsageError("--format parquet needs --output PATH")
-    summary = Summary(keep=_options(kw).keep)
-    pages = _scored(kw, summary)
-    if fmt == "parquet":
-        with atomic_path(kw["output"]) as tmp:
+    invocation = ScoringInvocation.from_args(args)
+    summary = Summary(keep=invocation.scoring.keep)
+    pages = _scored(invocation, summary)
+    if invocation.fmt == "parquet":
+        assert invocation.output is not None  # from_args makes sure
+        with atomic_path(invocation.output) as tmp:
             write_parquet(pages, tmp)
-    elif fmt == "jsonl":
-        _emit(kw, lambda out: write_jsonl((score_record(p) for p in pages), out))
-    elif fmt == "json":
-        _emit(kw, lambda out: write_json((score_record(p) for p in pages), out))
-    elif fmt == "csv":
-        _emit(kw, lambda out: write_csv(pages, out))
+    elif invocation.fmt == "jsonl":
+        _emit(invocation.output, lambda out: write_jsonl((score_record(p) for p in pages), out))
+    elif invocation.fmt == "json":
+        _emit(invocation.output, lambda out: write_json((score_record(p) for p in pages), out))
+    elif invocation.fmt == "csv":
+        _emit(invocation.output, lambda out: write_csv(pages, out))
     else:
-        _emit(kw, lambda out: write_table(pages, out))
-    _finish(kw, summary)
+        _emit(invocation.output, lambda out: write_table(pages, out))
+    _finish(invocation, summary)
 
 
 @main.command()
@@ -230,17 +291,16 @@ def score(fmt: str, **kw: Any) -> None:
               show_default=True)
 @click.option("--removed", is_flag=True,
               help="Also list removed paragraphs with their labels, for auditing (jsonl only).")
-def clean(fmt: str, removed: bool, **kw: Any) -> None:
+def clean(**args: Any) -> None:
     """Print the editorial text of each page (PATHS: files, folders or - for stdin)."""
-    if removed and fmt != "jsonl":
-        raise click.UsageError("--removed needs --format jsonl")
-    options = _options(kw)
+    invocation = ScoringInvocation.from_args(args)
+    options = invocation.scoring
     summary = Summary(keep=options.keep)
-    pages = _scored(kw, summary)
+    pages = _scored(invocation, summary)
 
     def write(out: IO[str]) -> None:
-        if fmt == "jsonl":
-            write_jsonl((clean_record(p, options, removed) for p in pages), out)
+        if invocation.fmt == "jsonl":
+            write_jsonl((clean_record(p, options, invocation.removed) for p in pages), out)
             return
         for page in pages:
             if page.error is not None:
@@ -248,8 +308,8 @@ def clean(fmt: str, removed: bool, **kw: Any) -> None:
                 continue
             out.write(clean_record(page, options)["text"] + "\n\n")
 
-    _emit(kw, write)
-    _finish(kw, summary)
+    _emit(invocation.output, write)
+    _finish(invocation, summary)
 
 
 @main.command()
@@ -295,8 +355,8 @@ def train(datasets_dir: Path | None, output: Path, jobs: int, limit: int | None,
               show_default=True)
 @click.option("--model", "model_path", type=click.Path(dir_okay=False), default=None)
 @click.option("--trust-model", is_flag=True)
-@click.option("--threshold", type=click.FloatRange(0, 1), default=THRESHOLD_DEFAULT,
-              show_default=True)
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+              help="Probability of content from which text is kept [default: the model's].")
 @click.option("--limit", type=click.IntRange(1), default=None,
               help="At most this many pages per dataset.")
 @click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -309,11 +369,11 @@ def train(datasets_dir: Path | None, output: Path, jobs: int, limit: int | None,
               default=None, help="With --report: the recurrence ablation from the JSON of "
               "benchmarks/recurrence.py --json.")
 def evaluate(datasets_dir: Path | None, split: str, model_path: str | None, trust_model: bool,
-             threshold: float, limit: int | None, report_dir: Path | None,
+             threshold: float | None, limit: int | None, report_dir: Path | None,
              quality_json: Path | None, recurrence_json: Path | None) -> None:
     """Print per-dataset token precision, recall and F1 in html and text mode."""
     from classifier.training.datasets import datasets_dir as resolve
-    from classifier.training.evaluate import report, score_split
+    from classifier.training.evaluate import quality_by_dataset, score_split
 
     if report_dir is None and (quality_json or recurrence_json):
         raise click.UsageError("--quality-json and --recurrence-json go with --report DIR")
@@ -322,10 +382,10 @@ def evaluate(datasets_dir: Path | None, split: str, model_path: str | None, trus
             import classifier.plots  # noqa: F401
         except ImportError as error:
             raise click.UsageError(str(error)) from None
-    model = _model({"model_path": model_path, "trust_model": trust_model})
-    scored = score_split(model, resolve(datasets_dir), split, limit=limit, threshold=threshold,
+    model, threshold = ModelSource(model_path, trust_model).load(ScoringOptions(threshold))
+    scored = score_split(model, resolve(datasets_dir), split, limit=limit,
                          gold_labels=report_dir is not None)
-    result = report(scored, threshold)
+    result = quality_by_dataset(scored, threshold)
     click.echo(f"{'mode':6s} {'dataset':12s} {'precision':>9s} {'recall':>7s} {'f1':>6s}")
     for mode, per in result.items():
         for name, s in per.items():
@@ -358,24 +418,25 @@ def _index_inputs(command: Callable[..., Any]) -> Callable[..., Any]:
     ])
 
 
-def _add_to_index(kw: dict[str, Any], index: SiteIndex) -> None:
-    build_index(read_pages(kw["paths"], _read_options(kw), stdin=sys.stdin.buffer), index)
-    index.save(kw["index_path"])
+def _add_to_index(invocation: IndexInvocation, index: SiteIndex) -> None:
+    build_index(read_pages(invocation.paths, invocation.read, stdin=sys.stdin.buffer), index)
+    index.save(invocation.index_path)
     click.echo(json.dumps(index.stats()))
 
 
 @index.command()
 @_index_inputs
-def build(**kw: Any) -> None:
+def build(**args: Any) -> None:
     """A new index of the pages in PATHS (replacing the file)."""
-    _add_to_index(kw, SiteIndex())
+    _add_to_index(IndexInvocation.from_args(args), SiteIndex())
 
 
 @index.command()
 @_index_inputs
-def update(**kw: Any) -> None:
+def update(**args: Any) -> None:
     """Add the pages in PATHS to the index (a page already in it is replaced)."""
-    _add_to_index(kw, _load_index(kw["index_path"]))
+    invocation = IndexInvocation.from_args(args)
+    _add_to_index(invocation, _load_index(invocation.index_path))
 
 
 @index.command()

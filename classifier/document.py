@@ -10,7 +10,8 @@ from classifier.labels import Label
 
 
 class InputKind(str, Enum):
-    """How a page's raw payload is to be read."""
+    """How a page's raw payload is segmented: as text (blank-line blocks) or as HTML. (How an
+    input file is read, as JSON lines or WARC say, is ``io.pages.InputFormat``.)"""
 
     TEXT = "text"
     HTML = "html"
@@ -42,7 +43,9 @@ class Paragraph:
     the share of characters inside links (0..1), ``ancestors`` holds class/id tokens of the
     paragraph's element and its ancestors, nearest first; ``containers`` numbers the block
     elements enclosing it (its own first, then outwards; unique within the page), so paragraphs
-    sharing a container can be weighed together.
+    sharing a container can be weighed together. Scoring fills in ``label`` and
+    ``content_probability``, the model's probability (0..1) that the paragraph is content
+    (written out as ``score``).
     """
 
     index: int
@@ -61,16 +64,17 @@ class Paragraph:
     in_main: bool = False
     recurrence: Recurrence | None = None
     label: Label | None = None
-    score: float | None = None
+    content_probability: float | None = None
 
 
 @dataclass
 class Page:
     """One input record: its identity, raw payload, paragraphs, and any error.
 
-    ``site`` is the key under which recurrence evidence is shared (the registered domain of
-    ``url`` unless the caller gives one). ``extra`` carries input fields passed through to the
-    output untouched. A page whose ``error`` is set has no paragraphs and is still written out.
+    ``site`` is the key under which recurrence evidence is shared, decided by
+    ``sites.make_page`` (the registered domain of ``url`` unless the caller gives one).
+    ``extra`` carries input fields passed through to the output untouched. A page whose
+    ``error`` is set has no paragraphs and is still written out.
     """
 
     id: str

@@ -99,12 +99,10 @@ def confusion_heatmap(table: pd.DataFrame, title: str) -> Figure:
 
 
 def peer_bars(table: pd.DataFrame, mode: str) -> Figure:
-    """F1 per corpus, a bar per extractor, for one mode of ``report.peers_table``."""
-    from classifier.report import f1_by_extractor
-
+    """F1 per corpus, a bar per extractor, from ``report.f1_by_extractor`` of ``mode``."""
     figure = Figure(figsize=(10, 4.5))
     ax = figure.subplots()
-    _grouped_bars(ax, f1_by_extractor(table, mode).T)
+    _grouped_bars(ax, table.T)
     ax.set_ylim(0, 1)
     ax.set_ylabel("token F1")
     ax.set_title(f"Extractors compared, {mode} mode")

@@ -18,16 +18,15 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
+from classifier.atomic import atomic_path
 from classifier.codepoints import SPACE, ZERO, decode, word_codes
 from classifier.document import Page, Paragraph, Recurrence
 
@@ -404,7 +403,6 @@ class SiteIndex:
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the index to ``path`` atomically (a zip of arrays and JSON; no pickles)."""
-        target = Path(path)
         sites = sorted(self._sites)
         for site in self._sites.values():
             self._sign_pending(site)  # files hold every signature
@@ -424,20 +422,11 @@ class SiteIndex:
             arrays[f"{n}.signatures"] = (np.stack([site.signatures[i] for i in signed])
                                          if signed else np.zeros((0, self.config.num_perm),
                                                                  dtype=np.uint64))
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
-                    archive.writestr("header.json", json.dumps(header))
-                    buffer = io.BytesIO()
-                    np.savez(buffer, **arrays)  # type: ignore[arg-type]  # numpy's stub
-                    archive.writestr("arrays.npz", buffer.getvalue())
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, target)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+        with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("header.json", json.dumps(header))
+            buffer = io.BytesIO()
+            np.savez(buffer, **arrays)  # type: ignore[arg-type]  # numpy's stub
+            archive.writestr("arrays.npz", buffer.getvalue())
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> SiteIndex:

@@ -19,11 +19,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from classifier.api import THRESHOLD_DEFAULT
 from classifier.evaluation import Score, mean_scores, token_scores
 from classifier.labels import LABELS, Label
 from classifier.training.datasets import DATASETS, EXCERPT_DATASETS, HEADLINE_DATASETS
-from classifier.training.evaluate import MODES, THRESHOLD_GRID, ScoredPage, report
+from classifier.training.evaluate import MODES, THRESHOLD_GRID, ScoredPage, quality_by_dataset
 
 #: Pages listed per mode in the report's "worst pages" section.
 WORST_PAGES_DEFAULT = 5
@@ -38,13 +37,13 @@ RECURRENCE_JSON_DEFAULT = Path("reports/recurrence.json")
 class ReportOptions:
     """What ``write_report`` writes.
 
-    ``threshold``: probability of content (0..1) from which a paragraph is kept; it must be the
-    threshold the pages were scored at, since their labels come from that scoring.
-    ``worst_pages``: pages listed per mode. ``excerpt_chars``: characters of a paragraph shown.
+    ``threshold``: probability of content (0..1) from which a paragraph is kept (a model's own
+    is ``Model.threshold``). ``worst_pages``: pages listed per mode. ``excerpt_chars``:
+    characters of a paragraph shown.
     ``facts``: lines describing the run (split, model, command), listed at the top.
     """
 
-    threshold: float = THRESHOLD_DEFAULT
+    threshold: float
     worst_pages: int = WORST_PAGES_DEFAULT
     excerpt_chars: int = EXCERPT_CHARS_DEFAULT
     facts: tuple[str, ...] = ()
@@ -64,7 +63,7 @@ def quality_table(scored: Sequence[ScoredPage], threshold: float) -> pd.DataFram
     mode's ``headline`` (the mean over ``HEADLINE_DATASETS``); ``pages`` counts pages."""
     counts = Counter((page.mode, page.dataset) for page in scored)
     rows = []
-    for mode, per_dataset in report(scored, threshold).items():
+    for mode, per_dataset in quality_by_dataset(scored, threshold).items():
         for dataset in sorted(per_dataset, key=_dataset_order):
             score = per_dataset[dataset]
             pages = (sum(counts[(mode, d)] for d in HEADLINE_DATASETS) if dataset == "headline"
@@ -79,15 +78,16 @@ def threshold_table(scored: Sequence[ScoredPage],
     """Headline token precision, recall and F1 (0..1) per mode at each of ``thresholds``."""
     rows = []
     for threshold in thresholds:
-        for mode, per_dataset in report(scored, float(threshold)).items():
+        for mode, per_dataset in quality_by_dataset(scored, float(threshold)).items():
             score = _overall(per_dataset)
             rows.append({"mode": mode, "threshold": float(threshold),
                          "precision": score.precision, "recall": score.recall, "f1": score.f1})
     return pd.DataFrame(rows, columns=["mode", "threshold", "precision", "recall", "f1"])
 
 
-def confusion_table(scored: Sequence[ScoredPage], mode: str) -> pd.DataFrame:
-    """Paragraph counts of ``mode``'s pages by gold label (rows) and predicted label (columns).
+def confusion_table(scored: Sequence[ScoredPage], mode: str, threshold: float) -> pd.DataFrame:
+    """Paragraph counts of ``mode``'s pages by gold label (rows) and label predicted at
+    ``threshold`` (columns).
 
     Gold labels are the training labels (gold alignment for content and comments, the weak
     rules for the boilerplate kinds): score the pages with ``score_split(gold_labels=True)``.
@@ -98,7 +98,7 @@ def confusion_table(scored: Sequence[ScoredPage], mode: str) -> pd.DataFrame:
     position = {label: i for i, label in enumerate(LABELS)}
     matrix = np.zeros((len(LABELS), len(LABELS)), dtype=int)
     for page in pages:
-        for gold, predicted in zip(page.gold_labels, page.labels, strict=True):
+        for gold, predicted in zip(page.gold_labels, page.labels(threshold), strict=True):
             matrix[position[gold], position[predicted]] += 1
     names = [label.value for label in LABELS]
     return pd.DataFrame(matrix, index=pd.Index(names, name="gold"),
@@ -144,11 +144,12 @@ def misclassified(page: ScoredPage, threshold: float,
     if not page.gold_labels:
         raise ValueError(f"{page.id} has no gold labels: use score_split(gold_labels=True)")
     rows = []
-    for i, (raw, score, gold, predicted) in enumerate(zip(
-            page.raws, page.scores, page.gold_labels, page.labels, strict=True)):
-        if (score >= threshold) != (gold is Label.CONTENT):
+    for i, (raw, probability, gold, predicted) in enumerate(zip(
+            page.raws, page.content_probabilities, page.gold_labels, page.labels(threshold),
+            strict=True)):
+        if (predicted is Label.CONTENT) != (gold is Label.CONTENT):
             rows.append({"index": i, "gold": gold.value, "predicted": predicted.value,
-                         "score": float(score),
+                         "score": float(probability),
                          "text": excerpt(raw, excerpt_chars, page.dataset)})
     return pd.DataFrame(rows, columns=["index", "gold", "predicted", "score", "text"])
 
@@ -259,7 +260,7 @@ def write_report(directory: Path, scored: Sequence[ScoredPage], options: ReportO
              "share of the row.", ""]
     modes = [mode for mode in MODES if any(page.mode == mode for page in scored)]
     for mode in modes:
-        confusion = confusion_table(scored, mode)
+        confusion = confusion_table(scored, mode, threshold)
         lines += [f"### {mode} mode", "",
                   figure(plots.confusion_heatmap(confusion, f"{mode} mode"),
                          f"confusion-{mode}.png", f"confusion matrix, {mode} mode"), "",
@@ -301,10 +302,11 @@ def _peer_sections(quality: dict[str, Any] | None, figure: _FigureLink) -> list[
              f"`{quality['split']}`{limit}).", ""]
     peers = peers_table(quality)
     for mode in dict.fromkeys(peers["mode"]):
+        f1 = f1_by_extractor(peers, mode)
         lines += [f"### {mode} mode", "",
-                  figure(plots.peer_bars(peers, mode), f"peers-{mode}.png",
+                  figure(plots.peer_bars(f1, mode), f"peers-{mode}.png",
                          f"F1 per corpus and extractor, {mode} mode"), "",
-                  markdown_table(f1_by_extractor(peers, mode), index=True), ""]
+                  markdown_table(f1, index=True), ""]
     speed = speed_table(quality)
     lines += ["## Speed", "",
               f"Pages per second on one core, extractor calls only ({quality['cpu']}).", "",

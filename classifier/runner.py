@@ -30,18 +30,16 @@ import functools
 import multiprocessing
 import signal
 import time
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import TYPE_CHECKING
 
-from classifier.api import BATCH_PAGES_DEFAULT, Options, score_pages, segment_safely
+from classifier.api import BATCH_PAGES_DEFAULT, ScoringOptions, score_pages, segment_safely
 from classifier.artifact import Model, load_model
 from classifier.document import Page
-from classifier.io.readers import ReadStats
-from classifier.labels import Label
 from classifier.recurrence import SiteIndex
 
 if TYPE_CHECKING:
@@ -53,8 +51,8 @@ TIME_LIMIT_DEFAULT = 30.0
 #: Chunks each worker may have between input and output: one it works on, one waiting for
 #: earlier chunks to be written. More only holds more pages in memory.
 CHUNKS_PER_JOB = 2
-#: A chunk closes at ``Options.batch_pages`` pages or at this many characters of raw page,
-#: whichever comes first, so a run of large pages does not fill memory.
+#: A chunk closes at ``ScoringOptions.batch_pages`` pages or at this many characters of raw
+#: page, whichever comes first, so a run of large pages does not fill memory.
 CHUNK_CHARS = 16 * 1024 * 1024
 
 
@@ -71,7 +69,8 @@ class RunOptions:
     time_limit: float | None = TIME_LIMIT_DEFAULT
 
 
-def run(pages: Iterable[Page], model: Model | None = None, options: Options | None = None,
+def run(pages: Iterable[Page], model: Model | None = None,
+        options: ScoringOptions | None = None,
         run_options: RunOptions | None = None, index: SiteIndex | None = None
         ) -> Iterator[Page]:
     """Score ``pages`` (as ``score_pages`` does), yielding them in input order, streamed.
@@ -82,7 +81,7 @@ def run(pages: Iterable[Page], model: Model | None = None, options: Options | No
     nothing raises for one bad page. See the module docstring for how workers run.
     """
     model = model or load_model()
-    options = options or Options()
+    options = options or ScoringOptions()
     run_options = run_options or RunOptions()
     work = functools.partial(score_resiliently, model=model, options=options, index=index)
     yield from _map(work, _chunks(pages, options.batch_pages), run_options)
@@ -126,7 +125,7 @@ def _map(work: Callable[[list[Page]], list[Page]], chunks: Iterator[list[Page]],
     yield from _Pool(work, run_options).map(chunks)
 
 
-def score_resiliently(pages: list[Page], model: Model, options: Options,
+def score_resiliently(pages: list[Page], model: Model, options: ScoringOptions,
                       index: SiteIndex | None = None) -> list[Page]:
     """``score_pages`` on one chunk, single-threaded; if the model call fails, each page is
     retried alone, so only the page that breaks it comes back with an ``error``."""
@@ -319,49 +318,3 @@ class _Pool:
                 worker.process.kill()
                 worker.process.join()
             worker.conn.close()
-
-
-@dataclass
-class Summary:
-    """Counts over a run, for the closing report: pages, paragraphs, what was removed, errors.
-
-    A paragraph counts as removed when its label is not in ``keep`` (the labels ``clean``
-    keeps, by default as in ``Options``). ``read`` is given to the readers, which count there
-    the records they passed over.
-    """
-
-    keep: frozenset[Label] = field(default_factory=lambda: Options().keep)
-    pages: int = 0
-    paragraphs: int = 0
-    errors: int = 0
-    removed: Counter[Label] = field(default_factory=Counter)
-    read: ReadStats = field(default_factory=ReadStats)
-    started: float = field(default_factory=time.monotonic)
-
-    def count(self, pages: Iterable[Page]) -> Iterator[Page]:
-        """Pass ``pages`` through, counting them."""
-        for page in pages:
-            self.pages += 1
-            self.errors += page.error is not None
-            self.paragraphs += len(page.paragraphs)
-            self.removed.update(p.label for p in page.paragraphs
-                                if p.label is not None and p.label not in self.keep)
-            yield page
-
-    def report(self) -> str:
-        """One line, e.g. ``3 pages, 40 paragraphs, 25.0% removed (navigation 15.0%, …), 1
-        error, 12.3 pages/s``; rates are over the time since the summary was created."""
-        seconds = max(time.monotonic() - self.started, 1e-9)
-        total = max(self.paragraphs, 1)
-        kinds = ", ".join(f"{label.value} {100 * n / total:.1f}%"
-                          for label, n in self.removed.most_common())
-        removed = f"{100 * sum(self.removed.values()) / total:.1f}% removed"
-        parts = [f"{self.pages} pages", f"{self.paragraphs} paragraphs",
-                 removed + (f" ({kinds})" if kinds else ""),
-                 f"{self.errors} error{'s' if self.errors != 1 else ''}",
-                 f"{self.pages / seconds:.1f} pages/s"]
-        skipped = self.read.skipped
-        if skipped:
-            reasons = ", ".join(f"{n} {reason}" for reason, n in skipped.most_common())
-            parts.append(f"skipped {sum(skipped.values())} records that are not pages ({reasons})")
-        return ", ".join(parts)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from classifier import api
+from classifier import api, make_page
 from classifier.artifact import (
     FORMAT_VERSION,
     ModelError,
@@ -14,10 +14,12 @@ from classifier.artifact import (
     load_model,
     save_model,
     sha256_of,
+    write_card,
 )
 from classifier.cli import main
 from classifier.features import paragraph_table
-from classifier.labels import LABELS
+from classifier.labels import LABELS, Label
+from tests.conftest import ROOT
 
 
 def test_shipped_model_card_matches_and_is_small():
@@ -27,7 +29,7 @@ def test_shipped_model_card_matches_and_is_small():
     assert card["format_version"] == FORMAT_VERSION
     assert card["labels"] == [label.value for label in LABELS]
     assert path.stat().st_size < 25 * 1024 * 1024
-    assert card["threshold"] == api.THRESHOLD_DEFAULT
+    assert load_model().threshold == card["threshold"]
     assert {"dev", "test"} <= set(card["metrics"])
     assert set(card["training_data"]["datasets"]) == {"dragnet", "cleaneval", "l3s-gn1",
                                                       "readability"}
@@ -102,7 +104,46 @@ def test_first_stage_by_blocks_matches_the_fitted_estimator(model, seed_text):
     """The served first stage (hashed blocks multiplied once per distinct text) gives the
     probabilities of the fitted ``SGDClassifier`` on the full feature matrix."""
     features, classifier = (step for _, step in model.pipeline.steps)
-    page = api.segment_safely(api.make_page(seed_text + "\n\n" + seed_text, "text"))
+    page = api.segment_safely(make_page(seed_text + "\n\n" + seed_text, "text"))
     matrix = features.transform(paragraph_table([page]))
     expected = classifier.first_.predict_proba(matrix.sparse())
     assert np.allclose(classifier._first_proba(matrix), expected, atol=1e-5)
+
+
+def test_a_model_is_scored_at_the_threshold_of_its_own_card(copied, seed_text):
+    """A model trained with another threshold keeps it: the library and the CLI read it from the
+    card (here 1.0: nothing is content), and ``--threshold`` / ``ScoringOptions`` override it."""
+    card = json.loads(card_path(copied).read_text(encoding="utf-8"))
+    write_card(copied, {**card, "threshold": 1.0})
+    strict = load_model(copied, trust=True)
+    assert strict.threshold == 1.0
+    page = api.score_text(seed_text, model=strict)
+    assert page.paragraphs and {p.label for p in page.paragraphs}.isdisjoint({Label.CONTENT})
+    shipped = api.score_text(seed_text, model=load_model())
+    assert Label.CONTENT in {p.label for p in shipped.paragraphs}
+    overridden = api.score_text(seed_text, model=strict,
+                                options=api.ScoringOptions(threshold=load_model().threshold))
+    assert [p.label for p in overridden.paragraphs] == [p.label for p in shipped.paragraphs]
+
+    seed = str(ROOT / "data" / "seed-page.txt")
+    result = CliRunner().invoke(main, ["clean", "-q", "--model", str(copied), "--trust-model",
+                                       seed])
+    assert result.exit_code == 0 and result.stdout.strip() == ""
+    result = CliRunner().invoke(main, ["clean", "-q", "--model", str(copied), "--trust-model",
+                                       "--threshold", "0.35", seed])
+    assert "Clearview" in result.stdout
+
+
+def test_a_card_without_a_threshold_needs_one_given(copied):
+    card = json.loads(card_path(copied).read_text(encoding="utf-8"))
+    del card["threshold"]
+    write_card(copied, card)
+    with pytest.raises(ModelError, match="threshold"):
+        load_model(copied, trust=True).threshold  # noqa: B018
+    seed = str(ROOT / "data" / "seed-page.txt")
+    result = CliRunner().invoke(main, ["clean", "-q", "--model", str(copied), "--trust-model",
+                                       seed])
+    assert result.exit_code == 2 and "threshold" in result.stderr
+    result = CliRunner().invoke(main, ["clean", "-q", "--model", str(copied), "--trust-model",
+                                       "--threshold", "0.35", seed])
+    assert result.exit_code == 0 and "Clearview" in result.stdout

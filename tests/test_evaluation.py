@@ -32,7 +32,7 @@ def _page(scores: list[float], mode: str = "html") -> ScoredPage:
     raws = ["story one two three", "story four five six", "menu home contact"]
     return ScoredPage(id=f"p-{mode}", dataset="dragnet", mode=mode,
                       gold="story one two three story four five six", raws=raws,
-                      scores=np.asarray(scores))
+                      proba=np.column_stack([scores, np.subtract(1, scores)]))
 
 
 def test_threshold_is_the_lowest_within_the_tolerance_of_the_best():

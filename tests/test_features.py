@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifier import api, codepoints
-from classifier.api import make_page, segment_safely
+from classifier.api import segment_safely
 from classifier.cues import CUE_NAMES
 from classifier.features import (
     CUE_CHARS,
@@ -23,6 +23,7 @@ from classifier.features import (
     _words,
     paragraph_table,
 )
+from classifier.sites import make_page
 
 GERMAN = ("Die Stadt hat am Montag beschlossen, dass die neue Brücke über den Fluss erst im "
           "nächsten Jahr gebaut wird, weil die Kosten gestiegen sind und der Rat noch nicht "
@@ -171,4 +172,4 @@ def test_a_batch_without_word_tokens_is_scored(model):
     """Pages of punctuation alone have no word n-grams at all: an empty hashed block."""
     page = api.score_text("***\n\n---\n\n!!! ???", model=model)
     assert [p.text for p in page.paragraphs] == ["***", "---", "!!! ???"]
-    assert all(p.label is not None and 0.0 <= p.score <= 1.0 for p in page.paragraphs)
+    assert all(p.label is not None and 0.0 <= p.content_probability <= 1.0 for p in page.paragraphs)

@@ -5,8 +5,7 @@ import json
 
 from click.testing import CliRunner
 
-from classifier import load_model
-from classifier.api import make_page, score_pages
+from classifier import load_model, make_page, score_pages
 from classifier.cli import main
 from classifier.recurrence import SiteIndex
 from classifier.segment import segment_text
@@ -101,9 +100,8 @@ def test_python_api_gives_the_cli_answers(tmp_path):
     model = load_model()
     index = SiteIndex()
     records = [json.loads(line) for line in pages_file.read_text().splitlines()]
-    pages = [make_page(r["text"], "text", id=r["id"], url=r["url"]) for r in records]
-    for page in pages:
-        page.site = "example.com"
+    pages = [make_page(r["text"], "text", id=r["id"], url=r["url"], site="example.com")
+             for r in records]
     from classifier.api import index_page
 
     for page in pages:
@@ -112,7 +110,7 @@ def test_python_api_gives_the_cli_answers(tmp_path):
     for record, page in zip(_records(cli.stdout), scored, strict=True):
         labels = [p.label.value for p in page.paragraphs]
         assert [p["label"] for p in record["paragraphs"]] == labels
-        assert [p["score"] for p in record["paragraphs"]] == [round(p.score, 4)
+        assert [p["score"] for p in record["paragraphs"]] == [round(p.content_probability, 4)
                                                              for p in page.paragraphs]
 
 
@@ -125,7 +123,6 @@ def test_first_pass_in_workers_builds_the_same_index(tmp_path):
     workers = build_index(read_pages([str(path)]), run_options=RunOptions(jobs=2))
     assert workers.stats() == here.stats()
     probe = make_page(f"A new story.\n\n{FOOTER}", "text", id="new",
-                      url="https://news.example.com/new")
+                      url="https://news.example.com/new", site="example.com")
     probe.paragraphs = segment_text(probe.raw)
-    probe.site = "example.com"
     assert workers.recurrence(probe) == here.recurrence(probe)

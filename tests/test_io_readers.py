@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 from classifier.document import InputKind
-from classifier.io.readers import InputType, ReadOptions, read_pages, sniff
+from classifier.io.pages import InputFormat, ReadOptions, sniff
+from classifier.io.readers import read_pages
 from tests.clirun import STORY, score_records
 
 HTML = f"<html><body><article><p>{STORY}</p></article></body></html>"
@@ -31,15 +32,15 @@ def test_type_by_name_then_content_and_an_explicit_type_wins(tmp_path):
     odd.write_text(HTML)
     by_name, by_content = read_pages([str(page), str(odd)])
     assert by_name.kind is InputKind.TEXT and by_content.kind is InputKind.HTML
-    (forced,) = read_pages([str(page)], ReadOptions(input_type=InputType.HTML))
+    (forced,) = read_pages([str(page)], ReadOptions(input_format=InputFormat.HTML))
     assert forced.kind is InputKind.HTML
 
 
 def test_sniff():
-    assert sniff(b"WARC/1.0\r\n") is InputType.WARC
-    assert sniff(b'\xef\xbb\xbf{"id": 1}') is InputType.JSONL
-    assert sniff(b"<!DOCTYPE html><html>") is InputType.HTML
-    assert sniff(b"Just words.\n\nMore words.") is InputType.TEXT
+    assert sniff(b"WARC/1.0\r\n") is InputFormat.WARC
+    assert sniff(b'\xef\xbb\xbf{"id": 1}') is InputFormat.JSONL
+    assert sniff(b"<!DOCTYPE html><html>") is InputFormat.HTML
+    assert sniff(b"Just words.\n\nMore words.") is InputFormat.TEXT
 
 
 def test_gzip_is_read_transparently_by_name_or_by_content(tmp_path):

@@ -10,7 +10,8 @@ from pathlib import Path
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from classifier.io.readers import ReadStats, read_pages
+from classifier.io.pages import ReadStats
+from classifier.io.readers import read_pages
 from tests.clirun import STORY, assert_scored, score_records
 
 STORIES = [f"Story {i}. {STORY}" for i in range(5)]

@@ -8,7 +8,7 @@ import hashlib
 
 import pytest
 
-from classifier.training.evaluate import report, score_split
+from classifier.training.evaluate import quality_by_dataset, score_split
 
 #: First pages of each corpus' test split.
 SLICE_PAGES = 25
@@ -36,6 +36,6 @@ def test_slice_is_the_pinned_one(scored):
 
 @pytest.mark.parametrize("mode", ["html", "text"])
 def test_f1_above_floor(scored, model, mode):
-    f1 = report(scored, model.card["threshold"])[mode]["headline"].f1
+    f1 = quality_by_dataset(scored, model.threshold)[mode]["headline"].f1
     print(f"{mode} slice F1 {f1:.4f}")
     assert f1 >= FLOORS[mode]

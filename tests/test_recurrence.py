@@ -9,8 +9,7 @@ from datasketch import MinHash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classifier import Label, recurrence, score_text
-from classifier.api import make_page, score_pages
+from classifier import Label, make_page, recurrence, score_pages, score_text
 from classifier.document import InputKind, Page
 from classifier.recurrence import (
     IndexConfig,
@@ -227,7 +226,7 @@ def test_seed_disclaimer_is_caught_with_more_confidence_with_ten_siblings(model,
     index = SiteIndex()
     for p in pages:
         p.paragraphs = segment_text(p.raw)
-        p.site = "investing.example"
+        assert p.site == "investing.example"  # from the URL
         index.add(p)
     with_index = next(score_pages([pages[0]], model=model, index=index))
     disclaimers = [i for i, p in enumerate(alone.paragraphs) if p.label is Label.DISCLAIMER]
@@ -236,8 +235,9 @@ def test_seed_disclaimer_is_caught_with_more_confidence_with_ten_siblings(model,
         after = with_index.paragraphs[i]
         assert after.label is Label.DISCLAIMER
         assert after.recurrence.pages == 10
-        assert after.score < alone.paragraphs[i].score
+        assert after.content_probability < alone.paragraphs[i].content_probability
     story = [i for i, p in enumerate(alone.paragraphs) if p.label is Label.CONTENT]
     assert [with_index.paragraphs[i].label for i in story] == [Label.CONTENT] * len(story)
     # The index only removes what recurs: the story, unique to this page, is no less content.
-    assert all(with_index.paragraphs[i].score >= alone.paragraphs[i].score for i in story)
+    assert all(with_index.paragraphs[i].content_probability
+               >= alone.paragraphs[i].content_probability for i in story)

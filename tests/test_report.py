@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from classifier.cli import main
-from classifier.labels import Label
+from classifier.labels import LABELS, Label
 from classifier.report import (
     ReportOptions,
     confusion_table,
@@ -31,13 +31,16 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 def scored_page(id: str, dataset: str, mode: str, scores: list[float],
                 gold_labels: list[Label]) -> ScoredPage:
-    """A page whose content paragraphs are its gold text; labelled at threshold 0.5."""
+    """A page whose content paragraphs are its gold text, with probability ``scores`` of
+    content and the rest on its gold label (navigation for gold content)."""
     raws = [f"paragraph {i} of {id} with words " + " ".join([f"w{i}"] * 5)
             for i in range(len(scores))]
     gold = "\n\n".join(raw for raw, label in zip(raws, gold_labels, strict=True) if label is CON)
-    labels = [CON if s >= 0.5 else (NAV if g is CON else g) for s, g in zip(scores, gold_labels,
-                                                                      strict=True)]
-    return ScoredPage(id, dataset, mode, gold, raws, np.asarray(scores), labels, gold_labels)
+    proba = np.zeros((len(scores), len(LABELS)))
+    for row, (score, label) in enumerate(zip(scores, gold_labels, strict=True)):
+        proba[row, 0] = score
+        proba[row, LABELS.index(NAV if label is CON else label)] = 1 - score
+    return ScoredPage(id, dataset, mode, gold, raws, proba, gold_labels)
 
 
 @pytest.fixture
@@ -64,7 +67,7 @@ def test_tables(scored):
     html = sweep[sweep["mode"] == "html"].set_index("threshold")
     assert html.loc[0.0, "recall"] == pytest.approx(1.0)
     assert html.loc[1.0, "f1"] == 0.0
-    confusion = confusion_table(scored, "text")
+    confusion = confusion_table(scored, "text", 0.5)
     assert confusion.to_numpy().sum() == 17
     assert confusion.loc["content", "content"] == 7
     assert confusion.loc["other", "content"] == 2
@@ -78,7 +81,7 @@ def test_confusion_needs_gold_labels(scored):
     for page in scored:
         page.gold_labels = []
     with pytest.raises(ValueError, match="gold_labels=True"):
-        confusion_table(scored, "html")
+        confusion_table(scored, "html", 0.5)
 
 
 def assert_valid_report(directory):

@@ -15,11 +15,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from classifier.api import Options
+from classifier.api import ScoringOptions
 from classifier.artifact import Model, save_model
 from classifier.document import InputKind, Page
 from classifier.labels import Label
-from classifier.runner import CHUNKS_PER_JOB, RunOptions, Summary, run
+from classifier.runner import CHUNKS_PER_JOB, RunOptions, run
+from classifier.summary import Summary
 from tests.clirun import STORY, assert_scored, score_records
 
 
@@ -54,12 +55,12 @@ def pages(count: int, trouble: dict[int, str] | None = None) -> list[Page]:
 
 
 def test_two_jobs_give_the_same_pages_in_input_order(model):
-    options = Options(batch_pages=8)
+    options = ScoringOptions(batch_pages=8)
     alone = list(run(pages(100), model, options, RunOptions(jobs=1, time_limit=None)))
     pooled = list(run(pages(100), model, options, RunOptions(jobs=2)))
     assert [p.id for p in pooled] == [f"p{i}" for i in range(100)]
-    assert [[(q.label, q.score) for q in p.paragraphs] for p in pooled] == [
-        [(q.label, q.score) for q in p.paragraphs] for p in alone]
+    assert [[(q.label, q.content_probability) for q in p.paragraphs] for p in pooled] == [
+        [(q.label, q.content_probability) for q in p.paragraphs] for p in alone]
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -73,7 +74,7 @@ def test_read_ahead_is_bounded(model, jobs):
             yield page
 
     ahead = 0
-    for written, _ in enumerate(run(source(), model, Options(batch_pages=4),
+    for written, _ in enumerate(run(source(), model, ScoringOptions(batch_pages=4),
                                     RunOptions(jobs=jobs)), start=1):
         ahead = max(ahead, pulled - written)
     assert ahead < jobs * CHUNKS_PER_JOB * 4
@@ -88,7 +89,7 @@ def _trouble(results: list[Page], index: int) -> str:
 
 def test_time_limit_stops_a_stuck_page(sabotaged):
     started = time.monotonic()
-    results = list(run(pages(10, {6: "SLEEP"}), sabotaged, Options(batch_pages=4),
+    results = list(run(pages(10, {6: "SLEEP"}), sabotaged, ScoringOptions(batch_pages=4),
                        RunOptions(jobs=1, time_limit=2.0)))
     # The stuck chunk runs out its limit once whole and once for the stuck page alone.
     assert time.monotonic() - started < 20
@@ -97,14 +98,14 @@ def test_time_limit_stops_a_stuck_page(sabotaged):
 
 
 def test_a_crashing_worker_costs_one_page(sabotaged):
-    results = list(run(pages(10, {3: "CRASH"}), sabotaged, Options(batch_pages=4),
+    results = list(run(pages(10, {3: "CRASH"}), sabotaged, ScoringOptions(batch_pages=4),
                        RunOptions(jobs=2)))
     assert _trouble(results, 3) == f"worker process died (exit code -{signal.SIGKILL})"
 
 
 @pytest.mark.parametrize("time_limit", [None, 30.0])
 def test_a_failing_model_call_costs_one_page(sabotaged, time_limit):
-    results = list(run(pages(10, {8: "RAISE"}), sabotaged, Options(batch_pages=4),
+    results = list(run(pages(10, {8: "RAISE"}), sabotaged, ScoringOptions(batch_pages=4),
                        RunOptions(jobs=1, time_limit=time_limit)))
     assert _trouble(results, 8) == "scoring failed: RuntimeError: sabotaged"
 
@@ -134,8 +135,8 @@ def test_summary_counts_pages_paragraphs_removed_kinds_and_errors(model, seed_te
     assert (summary.pages, summary.paragraphs, summary.errors) == (2, 22, 1)
     removed = Counter(p.label for p in seed.paragraphs if p.label is not Label.CONTENT)
     assert summary.removed == removed and removed[Label.ADVERTISEMENT] == 2
-    report = summary.report()
+    line = summary.line()
     share = 100 * sum(removed.values()) / 22
-    assert report.startswith(f"2 pages, 22 paragraphs, {share:.1f}% removed (")
-    assert "advertisement 9.1%" in report
-    assert "1 error," in report and report.endswith("pages/s")
+    assert line.startswith(f"2 pages, 22 paragraphs, {share:.1f}% removed (")
+    assert "advertisement 9.1%" in line
+    assert "1 error," in line and line.endswith("pages/s")

@@ -109,9 +109,10 @@ def test_pipeline_fits_serves_and_round_trips(tmp_path):
     saved copy (without the served first stage's derived weights) gives the same answers."""
     import joblib
 
-    from classifier.api import make_page, segment_safely
+    from classifier.api import segment_safely
     from classifier.features import paragraph_table
     from classifier.model import build_pipeline
+    from classifier.sites import make_page
 
     stories = ["The council voted on Monday to rebuild the old bridge over the river, after a "
                "year of debate about its cost and its place in the town's history.",

@@ -14,7 +14,7 @@ and configure it with settings (defaults in brackets):
 - ``BOILERPLATE_LABELS_FIELD`` [unset]: where to put every paragraph with its label and score
   (``[{"index", "label", "score", "text"}, ...]``), for auditing.
 - ``BOILERPLATE_ERROR_FIELD`` [``"boilerplate_error"``]: set when a page cannot be cleaned.
-- ``BOILERPLATE_THRESHOLD`` [the library's default]: probability of content from which a
+- ``BOILERPLATE_THRESHOLD`` [the model's, from its card]: probability of content from which a
   paragraph is kept.
 - ``BOILERPLATE_KEEP_COMMENTS`` [``False``]: also keep readers' comments.
 - ``BOILERPLATE_MODEL`` [the shipped model] and ``BOILERPLATE_TRUST_MODEL`` [``False``]: a model
@@ -31,8 +31,8 @@ Items may be dicts or ``scrapy.Item`` s (an Item must declare the fields the pip
 No item is ever dropped: one whose page is missing, empty, too large or fails to score keeps
 going down the pipeline with an empty text field and the error field saying why.
 The model is loaded once, when the spider opens. Pages are scored in the crawl's thread, one
-at a time, without the batch runner's time limit; pages over ``MAX_PAGE_BYTES_DEFAULT`` are
-refused, which bounds the time one page can take.
+at a time, without the batch runner's time limit; pages over ``io.pages.MAX_PAGE_BYTES_DEFAULT``
+are refused, which bounds the time one page can take.
 """
 
 from __future__ import annotations
@@ -44,10 +44,10 @@ from typing import Any
 
 from itemadapter import ItemAdapter
 
-from classifier.api import THRESHOLD_DEFAULT, Options, clean_page, index_page
+from classifier.api import ScoringOptions, clean_page, index_page
 from classifier.artifact import Model, load_model
 from classifier.document import InputKind, Page
-from classifier.io.readers import page_from_bytes, page_from_text
+from classifier.io.pages import page_from_bytes, page_from_text
 from classifier.io.writers import paragraph_records
 from classifier.labels import Label
 from classifier.recurrence import SiteIndex
@@ -66,7 +66,7 @@ class PipelineSettings:
     text_field: str = "text"
     labels_field: str | None = None
     error_field: str = "boilerplate_error"
-    threshold: float = THRESHOLD_DEFAULT
+    threshold: float | None = None
     keep_comments: bool = False
     model_path: str | None = None
     trust_model: bool = False
@@ -82,17 +82,18 @@ class PipelineSettings:
             text_field=settings.get("BOILERPLATE_TEXT_FIELD", cls.text_field),
             labels_field=settings.get("BOILERPLATE_LABELS_FIELD") or None,
             error_field=settings.get("BOILERPLATE_ERROR_FIELD", cls.error_field),
-            threshold=settings.getfloat("BOILERPLATE_THRESHOLD", cls.threshold),
+            threshold=(settings.getfloat("BOILERPLATE_THRESHOLD")
+                       if settings.get("BOILERPLATE_THRESHOLD") is not None else None),
             keep_comments=settings.getbool("BOILERPLATE_KEEP_COMMENTS", cls.keep_comments),
             model_path=settings.get("BOILERPLATE_MODEL") or None,
             trust_model=settings.getbool("BOILERPLATE_TRUST_MODEL", cls.trust_model),
             index_path=settings.get("BOILERPLATE_INDEX") or None,
         )
 
-    def options(self) -> Options:
+    def options(self) -> ScoringOptions:
         """The scoring options these settings stand for."""
         keep = {Label.CONTENT, Label.COMMENT} if self.keep_comments else {Label.CONTENT}
-        return Options(threshold=self.threshold, keep=frozenset(keep))
+        return ScoringOptions(threshold=self.threshold, keep=frozenset(keep))
 
 
 class BoilerplatePipeline:

@@ -14,68 +14,29 @@ import json
 import os
 import sys
 import zlib
-from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from enum import Enum
 from pathlib import Path
 from typing import IO, Any, cast
 
 from classifier.document import InputKind, Page
-from classifier.io.decode import decode
-from classifier.sites import site_of
+from classifier.io.pages import (
+    GZIP_MAGIC,
+    SNIFF_BYTES,
+    InputFormat,
+    ReadOptions,
+    ReadStats,
+    format_by_name,
+    page_from_bytes,
+    page_from_text,
+    page_kind,
+    sniff,
+)
+from classifier.io.warc import read_warc
 
-#: Pages larger than this (bytes, after decompression) are refused with an error record: past
-#: it, parsing time and memory grow with no gain in what a reader would call one article.
-MAX_PAGE_BYTES_DEFAULT = 20 * 1024 * 1024
 #: A JSON line may be this many times ``max_bytes`` long before it is refused unparsed: JSON
 #: escaping grows a page up to six-fold (``\uXXXX`` for one character), and a line parsed
 #: within this bound still names its record in the error when the page is too large.
 JSON_LINE_FACTOR = 6
-#: Bytes read ahead to tell the type of an input; a NUL byte among them (not UTF-16/32) means
-#: binary data.
-SNIFF_BYTES = 8192
-GZIP_MAGIC = b"\x1f\x8b"
-
-
-class InputType(str, Enum):
-    """How inputs are read; ``auto`` decides per file by name, then by content."""
-
-    AUTO = "auto"
-    TEXT = "text"
-    HTML = "html"
-    JSONL = "jsonl"
-    WARC = "warc"
-
-
-@dataclass(frozen=True)
-class ReadOptions:
-    """Where records come from and which JSON fields hold what.
-
-    ``site``: a site key for every page read, overriding the one from its URL (or a JSON
-    line's ``site_field``): recurrence evidence is shared within a site only.
-    """
-
-    input_type: InputType = InputType.AUTO
-    id_field: str = "id"
-    url_field: str = "url"
-    html_field: str = "html"
-    text_field: str = "text"
-    site_field: str = "site"
-    site: str | None = None
-    glob: str = "*"
-    max_bytes: int = MAX_PAGE_BYTES_DEFAULT
-
-
-@dataclass
-class ReadStats:
-    """What the readers passed over without writing a record, counted by reason.
-
-    Only records that are not pages at all are skipped (an image or a redirect in a WARC);
-    anything meant as a page that cannot be read becomes an error record instead.
-    """
-
-    skipped: Counter[str] = field(default_factory=Counter)
 
 
 def expand(paths: Sequence[str], glob: str = "*") -> Iterator[str]:
@@ -88,40 +49,6 @@ def expand(paths: Sequence[str], glob: str = "*") -> Iterator[str]:
                     yield str(found)
         else:
             yield path
-
-
-def _by_name(name: str) -> InputType | None:
-    lowered = name.lower().removesuffix(".gz")
-    if lowered.endswith((".warc", ".arc")):
-        return InputType.WARC
-    if lowered.endswith((".jsonl", ".ndjson", ".jl")):
-        return InputType.JSONL
-    if lowered.endswith((".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx")):
-        return InputType.HTML
-    if lowered.endswith((".txt", ".text", ".md")):
-        return InputType.TEXT
-    return None
-
-
-def sniff(head: bytes) -> InputType:
-    """Guess the type of a payload from its first bytes."""
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if stripped.startswith(b"WARC/") or stripped.startswith(b"filedesc://"):
-        return InputType.WARC
-    if stripped.startswith(b"{"):
-        return InputType.JSONL
-    lowered = stripped[:2048].lower()
-    if lowered.startswith((b"<!doctype", b"<html", b"<?xml")) or any(
-            tag in lowered for tag in (b"<html", b"<body", b"<div", b"<p>", b"<p ", b"<head")):
-        return InputType.HTML
-    return InputType.TEXT
-
-
-def _is_binary(data: bytes) -> bool:
-    head = data[:SNIFF_BYTES]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16/32 with BOM
-        return False
-    return b"\x00" in head
 
 
 def _open(path: str, stdin: IO[bytes] | None) -> io.BufferedReader:
@@ -141,46 +68,6 @@ def _head(stream: io.BufferedReader, compressed: bool) -> bytes:
         return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, SNIFF_BYTES)
     except zlib.error:
         return b""
-
-
-def page_from_bytes(data: bytes, kind: InputKind, id: str, url: str | None = None,
-                    site: str | None = None, charset: str | None = None,
-                    max_bytes: int = MAX_PAGE_BYTES_DEFAULT,
-                    extra: dict[str, Any] | None = None) -> Page:
-    """A page from raw bytes, or an error page (empty, binary, too large)."""
-    page = Page(id=id, raw="", kind=kind, url=url, site=site or site_of(url), extra=extra or {})
-    if len(data) > max_bytes:
-        page.error = f"page too large: {len(data)} bytes (limit {max_bytes}, see --max-bytes)"
-    elif not data.strip():
-        page.error = "empty page"
-    elif _is_binary(data):
-        page.error = "binary data, not text or HTML"
-    else:
-        page.raw = decode(data, charset)
-    return page
-
-
-def page_from_text(raw: str, kind: InputKind, id: str, url: str | None = None,
-                   site: str | None = None, max_bytes: int = MAX_PAGE_BYTES_DEFAULT,
-                   extra: dict[str, Any] | None = None) -> Page:
-    """A page from already-decoded text, or an error page (empty, too large)."""
-    page = Page(id=id, raw="", kind=kind, url=url, site=site or site_of(url), extra=extra or {})
-    size = len(raw)
-    if not raw.isascii():
-        try:
-            size = len(raw.encode("utf-8"))
-        except UnicodeEncodeError:
-            # Lone surrogates (a JSON "\ud800" escape) are not text and break the hashing
-            # of features; they become U+FFFD as in any other undecodable input.
-            data = raw.encode("utf-8", "surrogatepass")
-            size, raw = len(data), data.decode("utf-8", "replace")
-    if size > max_bytes:
-        page.error = f"page too large: {size} bytes (limit {max_bytes}, see --max-bytes)"
-    elif not raw.strip():
-        page.error = "empty page"
-    else:
-        page.raw = raw
-    return page
 
 
 def _string(record: dict[str, Any], name: str) -> str | None:
@@ -212,7 +99,7 @@ def _record_from_text(text: str, source: str, number: int, options: ReadOptions)
                     error="JSON line is not an object")
     id = _string(record, options.id_field) or fallback_id
     url = _string(record, options.url_field)
-    site = _string(record, options.site_field)
+    site = options.site or _string(record, options.site_field)
     extra = {k: v for k, v in record.items()
              if k not in (options.html_field, options.text_field)}
     for name, kind in ((options.html_field, InputKind.HTML), (options.text_field, InputKind.TEXT)):
@@ -247,16 +134,17 @@ def _read_jsonl(stream: IO[bytes], source: str, options: ReadOptions) -> Iterato
                          f"{type(error).__name__}: {error}")
 
 
-def _read_whole(stream: IO[bytes], source: str, kind: InputType, options: ReadOptions) -> Page:
+def _read_whole(stream: IO[bytes], source: str, input_format: InputFormat,
+                options: ReadOptions) -> Page:
     data = stream.read(options.max_bytes + 1)
     if len(data) > options.max_bytes:
         return Page(id=source, raw="", kind=InputKind.TEXT,
                     error=f"page too large: more than {options.max_bytes} bytes "
                           "(see --max-bytes)")
-    if kind is InputType.AUTO:
-        kind = sniff(data[:SNIFF_BYTES])
-    input_kind = InputKind.HTML if kind is InputType.HTML else InputKind.TEXT
-    return page_from_bytes(data, input_kind, source, max_bytes=options.max_bytes)
+    if input_format is InputFormat.AUTO:
+        input_format = sniff(data[:SNIFF_BYTES])
+    return page_from_bytes(data, page_kind(input_format), source, site=options.site,
+                           max_bytes=options.max_bytes)
 
 
 def read_source(path: str, options: ReadOptions, stdin: IO[bytes] | None = None,
@@ -265,9 +153,9 @@ def read_source(path: str, options: ReadOptions, stdin: IO[bytes] | None = None,
 
     ``stats`` (optional) counts records passed over because they are not pages.
     """
-    kind = options.input_type
-    if kind is InputType.AUTO and path != "-":
-        kind = _by_name(path) or InputType.AUTO
+    input_format = options.input_format
+    if input_format is InputFormat.AUTO and path != "-":
+        input_format = format_by_name(path) or InputFormat.AUTO
     try:
         raw = _open(path, stdin)
     except OSError as error:
@@ -276,20 +164,18 @@ def read_source(path: str, options: ReadOptions, stdin: IO[bytes] | None = None,
         return
     try:
         compressed = raw.peek(2)[:2] == GZIP_MAGIC
-        if kind is InputType.AUTO:
-            kind = sniff(_head(raw, compressed))
-        if kind is InputType.WARC:
-            from classifier.io.warc import read_warc
-
+        if input_format is InputFormat.AUTO:
+            input_format = sniff(_head(raw, compressed))
+        if input_format is InputFormat.WARC:
             # Not gunzipped here: read_warc reads gzip member by member, one per record, which
             # is how a damaged member costs one record instead of the rest of the archive.
             yield from read_warc(raw, path, options, stats)
             return
         stream = cast(IO[bytes], gzip.GzipFile(fileobj=raw) if compressed else raw)
-        if kind is InputType.JSONL:
+        if input_format is InputFormat.JSONL:
             yield from _read_jsonl(stream, path, options)
         else:
-            yield _read_whole(stream, path, kind, options)
+            yield _read_whole(stream, path, input_format, options)
     except (OSError, EOFError, zlib.error) as error:
         yield Page(id=path, raw="", kind=InputKind.TEXT,
                    error=f"cannot read {path}: {type(error).__name__}: {error}")
@@ -303,7 +189,4 @@ def read_pages(paths: Sequence[str], options: ReadOptions | None = None,
     """Every page of every input, in order, streamed (see ``read_source``)."""
     options = options or ReadOptions()
     for path in expand(paths, options.glob):
-        for page in read_source(path, options, stdin, stats):
-            if options.site is not None:
-                page.site = options.site
-            yield page
+        yield from read_source(path, options, stdin, stats)

@@ -19,13 +19,13 @@ from warcio.recordloader import ArcWarcRecord
 
 from classifier.document import InputKind, Page
 from classifier.io.members import GzipMembers, Member, MemberDamaged
-from classifier.io.readers import (
+from classifier.io.pages import (
     GZIP_MAGIC,
     SNIFF_BYTES,
-    InputType,
     ReadOptions,
     ReadStats,
     page_from_bytes,
+    page_kind,
     sniff,
 )
 
@@ -79,8 +79,9 @@ def _record_page(record: ArcWarcRecord, id: str, url: str | None, options: ReadO
     elif media in _TEXT_TYPES:
         kind = InputKind.TEXT
     else:
-        kind = InputKind.HTML if sniff(data[:SNIFF_BYTES]) is InputType.HTML else InputKind.TEXT
-    return page_from_bytes(data, kind, id, url=url, charset=charset, max_bytes=options.max_bytes)
+        kind = page_kind(sniff(data[:SNIFF_BYTES]))
+    return page_from_bytes(data, kind, id, url=url, site=options.site, charset=charset,
+                           max_bytes=options.max_bytes)
 
 
 def read_warc(stream: IO[bytes], source: str, options: ReadOptions,

@@ -1,22 +1,20 @@
 """Writing scored pages: JSON lines, JSON, a table, CSV or Parquet; cleaned text or JSON lines.
 
 Records keep the input's ``id`` and order; a page that failed carries an ``error`` field.
-Files are written atomically: to a temporary file beside the target, then renamed.
+A paragraph's ``score`` field is its content probability (``Paragraph.content_probability``):
+the name is part of the output contract. Files are written through ``atomic.atomic_path``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
-import os
-import secrets
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
-from classifier.api import Options, clean_page
+from classifier.api import ScoringOptions, clean_page
 from classifier.document import Page
 
 SCORE_FORMATS = ("jsonl", "json", "table", "csv", "parquet")
@@ -28,7 +26,9 @@ TABLE_TEXT_CHARS = 90
 def paragraph_records(page: Page) -> list[dict[str, Any]]:
     """The scored paragraphs of a page as plain dicts."""
     return [{"index": p.index, "label": p.label.value if p.label else None,
-             "score": round(p.score, 4) if p.score is not None else None, "text": p.raw}
+             "score": (round(p.content_probability, 4) if p.content_probability is not None
+                       else None),
+             "text": p.raw}
             for p in page.paragraphs]
 
 
@@ -45,7 +45,8 @@ def score_record(page: Page) -> dict[str, Any]:
     return {**_base(page), "paragraphs": paragraph_records(page)}
 
 
-def clean_record(page: Page, options: Options, removed: bool = False) -> dict[str, Any]:
+def clean_record(page: Page, options: ScoringOptions, removed: bool = False
+                 ) -> dict[str, Any]:
     """``{"id", "url", "text"}``; with ``removed``, also the dropped paragraphs and labels."""
     record = {**_base(page), "text": clean_page(page, options)}
     if removed:
@@ -89,7 +90,8 @@ def write_table(pages: Iterable[Page], out: IO[str]) -> None:
             if len(text) > TABLE_TEXT_CHARS:
                 text = text[:TABLE_TEXT_CHARS - 1] + "…"
             label = p.label.value if p.label else "-"
-            score = f"{p.score:.3f}" if p.score is not None else "  -  "
+            score = (f"{p.content_probability:.3f}" if p.content_probability is not None
+                     else "  -  ")
             out.write(f"{p.index:4d}  {label:13s} {score}  {text}\n")
         out.write("\n")
 
@@ -130,18 +132,3 @@ def write_parquet(pages: Iterable[Page], path: Path) -> None:
         rows = flat_rows(pages)
         while group := list(islice(rows, PARQUET_ROWS_PER_GROUP)):
             writer.write_table(pa.Table.from_pylist(group, schema=schema))
-
-
-@contextlib.contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path`` that replaces it on success and vanishes on failure."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Not mkstemp, which makes the file private: the output gets the mode (umask) that any new
-    # file would get, while O_EXCL still refuses a name someone else holds.
-    tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
-    os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)

@@ -40,6 +40,22 @@ def iter_records(root: Path, datasets: Sequence[str] = DATASETS,
                     yield record
 
 
+def split_key(record: dict[str, Any]) -> str:
+    """The key a corpus splits its records by: the record's ``site``, else its id."""
+    return str(record.get("site") or record["id"])
+
+
+def split_records(root: Path, split: str, datasets: Sequence[str] = DATASETS,
+                  limit: int | None = None) -> list[dict[str, Any]]:
+    """The records of ``split`` of each of ``datasets``, in order (the first ``limit`` of
+    each)."""
+    records: list[dict[str, Any]] = []
+    for name in datasets:
+        taken = list(iter_records(root, [name], [split]))
+        records += taken[:limit] if limit else taken
+    return records
+
+
 #: Corpora whose licence lets short excerpts of their pages appear in committed outputs
 #: (reports, notebooks): Dragnet's data is AGPLv3, Readability's repository Apache-2.0. L3S-GN1
 #: (research use only, non-transferable) and CleanEval (no licence stated) are shown by ids and

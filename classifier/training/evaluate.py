@@ -1,33 +1,36 @@
 """Per-dataset quality of a model on a corpus split, in html mode and in text mode.
 
 Text mode feeds the model the page as a scraper's text (``render.scraper_text``). Pages are
-scored once; thresholds can then be swept without scoring again. On request each paragraph also
-gets its gold label from the training labelling (``examples.record_pages``), for the confusion
-matrix and the worst pages of the evaluation report (``classifier.report``).
+scored once, keeping the model's probabilities; labels and cleaned text at any threshold then
+come from them through the library's own ``decide`` and ``kept_text``, without scoring again. On
+request each paragraph also gets its gold label from the training labelling
+(``examples.record_pages``), for the confusion matrix and the worst pages of the evaluation
+report (``classifier.report``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from classifier.api import THRESHOLD_DEFAULT, Options, make_page, score_pages
+from classifier.api import batches, decide, kept_text, predict_batch
 from classifier.artifact import Model
-from classifier.document import InputKind
+from classifier.document import InputKind, Page
 from classifier.evaluation import Score, mean_scores, token_scores
 from classifier.labels import Label
-from classifier.training.datasets import DATASETS, HEADLINE_DATASETS, iter_records
+from classifier.sites import make_page
+from classifier.training.datasets import DATASETS, HEADLINE_DATASETS, split_records
 from classifier.training.examples import record_pages, rendering
 from classifier.training.render import scraper_text
 
 MODES = ("html", "text")
 #: The rendering of ``examples.record_pages`` that each mode scores, whose labels are its gold.
 GOLD_RENDERING = {"html": "html", "text": "scraper-text"}
-#: Thresholds swept on dev to choose ``api.THRESHOLD_DEFAULT``.
+#: Thresholds swept on dev to choose a model's threshold (its card's ``threshold``).
 THRESHOLD_GRID = tuple(np.round(np.arange(0.2, 0.81, 0.05), 2))
 #: Mean F1 differences on dev this small are noise (a page more or less done well). Among the
 #: thresholds that close to the best, the lowest is chosen: it keeps the most editorial text,
@@ -37,33 +40,32 @@ THRESHOLD_TOLERANCE = 0.001
 
 @dataclass
 class ScoredPage:
-    """One evaluated page: its paragraphs' raw text and content probabilities, and its gold."""
+    """One evaluated page: its paragraphs' raw text and the model's probabilities, and its gold.
+
+    ``proba`` has a row per paragraph, columns in ``LABELS`` order.
+    """
 
     id: str
     dataset: str
     mode: str
     gold: str
     raws: list[str]
-    scores: np.ndarray
-    #: Each paragraph's label as scored (at the threshold ``score_split`` was given).
-    labels: list[Label] = field(default_factory=list)
+    proba: np.ndarray
     #: Each paragraph's label from the training labelling; empty unless asked for.
     gold_labels: list[Label] = field(default_factory=list)
 
+    @property
+    def content_probabilities(self) -> np.ndarray:
+        """Each paragraph's probability of content (0..1)."""
+        return self.proba[:, 0]
+
+    def labels(self, threshold: float) -> list[Label]:
+        """Each paragraph's label at ``threshold``, as scoring decides it."""
+        return decide(self.proba, threshold)[0]
+
     def cleaned(self, threshold: float) -> str:
         """The page's text as ``clean`` gives it at ``threshold``."""
-        kept = (raw for raw, s in zip(self.raws, self.scores, strict=True) if s >= threshold)
-        return "\n\n".join(kept)
-
-
-def split_records(root: Path, split: str, datasets: Sequence[str] = DATASETS,
-                  limit: int | None = None) -> list[dict[str, Any]]:
-    """The records of ``split`` of each of ``datasets`` (the first ``limit`` of each)."""
-    records = []
-    for name in datasets:
-        taken = list(iter_records(root, [name], [split]))
-        records += taken[:limit] if limit else taken
-    return records
+        return kept_text(self.raws, self.labels(threshold))
 
 
 def _gold_labels(record: dict[str, Any]) -> dict[str, list[Label]]:
@@ -75,12 +77,11 @@ def _gold_labels(record: dict[str, Any]) -> dict[str, list[Label]]:
 
 def score_split(model: Model, root: Path, split: str, datasets: Sequence[str] = DATASETS,
                 modes: Sequence[str] = MODES, limit: int | None = None,
-                threshold: float = THRESHOLD_DEFAULT, gold_labels: bool = False
-                ) -> list[ScoredPage]:
+                gold_labels: bool = False) -> list[ScoredPage]:
     """Score every page of ``split`` of ``datasets`` in each mode (``limit`` pages per dataset).
 
-    Paragraph labels are decided at ``threshold``; with ``gold_labels``, each page also gets
-    its paragraphs' training labels (which costs about a fifth more time).
+    With ``gold_labels``, each page also gets its paragraphs' training labels (which costs about
+    a fifth more time).
     """
     records = split_records(root, split, datasets, limit)
     golds = [_gold_labels(r) if gold_labels else {} for r in records]
@@ -89,23 +90,29 @@ def score_split(model: Model, root: Path, split: str, datasets: Sequence[str] = 
         kind = InputKind(mode)
         pages = (make_page(r["html"] if kind is InputKind.HTML else scraper_text(r["html"]), kind,
                            id=r["id"], url=r.get("url")) for r in records)
-        scored_pages = score_pages(pages, model, Options(threshold=threshold))
-        for record, gold, page in zip(records, golds, scored_pages, strict=True):
+        for record, gold, (page, proba) in zip(records, golds, _probabilities(pages, model),
+                                               strict=True):
             gold_of_mode = gold.get(mode, [])
             if gold and len(gold_of_mode) != len(page.paragraphs):
                 # Both come from the same segmentation of the same input; a mismatch is a bug.
                 raise ValueError(f"{record['id']} ({mode}): {len(page.paragraphs)} paragraphs "
                                  f"scored but {len(gold_of_mode)} labelled")
-            scored.append(ScoredPage(
-                record["id"], record["dataset"], mode, record["gold_text"],
-                [p.raw for p in page.paragraphs],
-                np.asarray([p.score or 0.0 for p in page.paragraphs]),
-                [p.label or Label.OTHER for p in page.paragraphs], gold_of_mode,
-            ))
+            scored.append(ScoredPage(record["id"], record["dataset"], mode, record["gold_text"],
+                                     [p.raw for p in page.paragraphs], proba, gold_of_mode))
     return scored
 
 
-def report(scored: Sequence[ScoredPage], threshold: float) -> dict[str, dict[str, Score]]:
+def _probabilities(pages: Iterable[Page], model: Model) -> Iterator[tuple[Page, np.ndarray]]:
+    """Each page, segmented, with its paragraphs' probabilities (``LABELS`` columns; no rows
+    for a page with an error, which has no paragraphs), scored in ``score_pages``' batches."""
+    for batch in batches(pages):
+        _, proba = predict_batch(batch, model)
+        ends = np.cumsum([len(page.paragraphs) for page in batch])
+        yield from zip(batch, np.split(proba, ends[:-1]), strict=True)
+
+
+def quality_by_dataset(scored: Sequence[ScoredPage], threshold: float
+                       ) -> dict[str, dict[str, Score]]:
     """Mean token scores per mode and dataset at ``threshold``, plus each mode's ``headline``
     (the mean of ``HEADLINE_DATASETS``' F1, precision and recall)."""
     by_key: dict[tuple[str, str], list[Score]] = {}
@@ -126,7 +133,8 @@ def choose_threshold(scored: Sequence[ScoredPage]) -> tuple[float, float]:
     """The lowest ``THRESHOLD_GRID`` value whose mean headline F1 over modes is within
     ``THRESHOLD_TOLERANCE`` of the best, and that F1."""
     f1s = [(float(threshold),
-            float(np.mean([per["headline"].f1 for per in report(scored, float(threshold)).values()
+            float(np.mean([per["headline"].f1
+                           for per in quality_by_dataset(scored, float(threshold)).values()
                            if "headline" in per])))
            for threshold in THRESHOLD_GRID]
     best = max(f1 for _, f1 in f1s)

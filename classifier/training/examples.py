@@ -17,7 +17,8 @@ from classifier.document import InputKind, Page, Paragraph
 from classifier.labels import Label
 from classifier.recurrence import SiteIndex, link_flags
 from classifier.segment import segment_html, segment_text
-from classifier.sites import site_of
+from classifier.sites import make_page
+from classifier.training.datasets import split_key
 from classifier.training.labelling import label_paragraphs, transfer_kinds
 from classifier.training.render import joined_paragraphs, scraper_text
 
@@ -30,9 +31,16 @@ def comments_gold(record: dict[str, Any]) -> str:
     return "\n\n".join(b["text"] for b in blocks if b["label"] == "comments")
 
 
-def site_key(record: dict[str, Any]) -> str:
-    """The corpus's split key for a record: its site, else its id."""
-    return str(record.get("site") or record["id"])
+def record_page(record: dict[str, Any], id: str, raw: str, kind: InputKind,
+                paragraphs: list[Paragraph]) -> Page:
+    """A training page of ``record`` holding ``paragraphs``, its site key decided by
+    ``sites.make_page`` from the record's URL. A record without a URL is keyed by the corpus's
+    ``split_key``; that key is not given when there is a URL, since it lumps the blogs of one
+    host (blogspot.com) together, where sites never do."""
+    url = record.get("url")
+    page = make_page(raw, kind, id, url=url, site=None if url else split_key(record))
+    page.paragraphs = paragraphs
+    return page
 
 
 def labelled_paragraphs(record: dict[str, Any], kind: InputKind = InputKind.HTML,
@@ -57,15 +65,13 @@ def _text_page(record: dict[str, Any], suffix: str, text: str, html_page: Page) 
     for paragraph, kind in zip(paragraphs, kinds, strict=True):
         if paragraph.label not in (Label.CONTENT, Label.COMMENT):
             paragraph.label = kind or paragraph.label
-    return Page(id=f"{record['id']}#{suffix}", raw=text, kind=InputKind.TEXT,
-                url=record.get("url"), site=site_key(record), paragraphs=paragraphs)
+    return record_page(record, f"{record['id']}#{suffix}", text, InputKind.TEXT, paragraphs)
 
 
 def record_pages(record: dict[str, Any]) -> list[Page]:
     """The labelled HTML page of ``record`` and its two text renderings (scraper, joined)."""
     paragraphs = labelled_paragraphs(record)
-    html_page = Page(id=record["id"], raw="", kind=InputKind.HTML, url=record.get("url"),
-                     site=site_key(record), paragraphs=paragraphs)
+    html_page = record_page(record, record["id"], "", InputKind.HTML, paragraphs)
     return [
         html_page,
         _text_page(record, "scraper-text", scraper_text(record["html"]), html_page),
@@ -87,18 +93,17 @@ def rendering(page: Page) -> str:
 def annotate_leave_one_out(pages: list[Page], indexed_share: float, seed: int) -> int:
     """Give training pages the recurrence evidence a run over their whole site would give.
 
-    Pages are grouped by site (registered domain of the URL, else the corpus' site key) and
-    rendering, so a page is never compared with another rendering of itself. Within a group of
-    two or more pages each page is queried against the others (leave one page out). A random
-    ``1 - indexed_share`` of the groups is left without evidence, so the model also learns to
-    work when no index is given. Returns the number of pages annotated.
+    Pages are grouped by site (``Page.site``, see ``record_page``) and rendering, so a page is
+    never compared with another rendering of itself. Within a group of two or more pages each
+    page is queried against the others (leave one page out). A random ``1 - indexed_share`` of
+    the groups is left without evidence, so the model also learns to work when no index is
+    given. Returns the number of pages annotated.
     """
     rng = random.Random(seed)
     groups: dict[tuple[str, str], list[Page]] = {}
     for page in pages:
-        site = site_of(page.url) or page.site
-        if site:
-            groups.setdefault((site, rendering(page)), []).append(page)
+        if page.site:
+            groups.setdefault((page.site, rendering(page)), []).append(page)
     annotated = 0
     for (site, _), group in sorted(groups.items()):
         if len(group) < 2 or rng.random() >= indexed_share:

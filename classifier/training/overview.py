@@ -13,8 +13,8 @@ import pandas as pd
 
 from classifier.document import Page
 from classifier.evaluation import word_tokens
-from classifier.training.datasets import DATASETS, SPLITS, iter_records
-from classifier.training.examples import rendering, site_key
+from classifier.training.datasets import DATASETS, SPLITS, iter_records, split_key
+from classifier.training.examples import rendering
 
 
 def corpus_table(root: Path, datasets: Sequence[str] = DATASETS) -> pd.DataFrame:
@@ -26,7 +26,7 @@ def corpus_table(root: Path, datasets: Sequence[str] = DATASETS) -> pd.DataFrame
         gold_words = []
         for record in iter_records(root, [name]):
             pages[record["split"]] += 1
-            sites[record["split"]].add(site_key(record))
+            sites[record["split"]].add(split_key(record))
             gold_words.append(len(word_tokens(record["gold_text"])))
         row: dict[str, Any] = {"dataset": name, "pages": sum(pages.values()),
                                "sites": sum(len(s) for s in sites.values())}

@@ -25,6 +25,7 @@ from typing import Any
 from classifier.document import InputKind, Page, Paragraph
 from classifier.labels import Label
 from classifier.segment import segment_html, segment_text
+from classifier.sites import make_page
 
 CATALOGUE_DEFAULT = Path("data/synthetic/catalogue.json")
 ARTICLES_DEFAULT = Path("data/synthetic/articles.json")
@@ -267,8 +268,9 @@ def synthetic_pages(gold_articles: Sequence[list[str]], catalogue: Catalogue, si
                                           (InputKind.HTML, markup, segment_html(markup))):
                 labelled = _labelled(paragraphs, labels)
                 if labelled is not None:
-                    pages.append(Page(id=f"{site}/{i}#{kind.value}", raw=raw, kind=kind, url=url,
-                                      site=site, paragraphs=labelled))
+                    page = make_page(raw, kind, f"{site}/{i}#{kind.value}", url=url, site=site)
+                    page.paragraphs = labelled
+                    pages.append(page)
     return pages
 
 

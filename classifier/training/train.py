@@ -22,8 +22,8 @@ from classifier.document import Page
 from classifier.evaluation import Score
 from classifier.features import paragraph_table
 from classifier.model import build_pipeline
-from classifier.training.datasets import DATASETS, LICENCE_NOTES, iter_records
-from classifier.training.evaluate import choose_threshold, report, score_split
+from classifier.training.datasets import DATASETS, LICENCE_NOTES, split_records
+from classifier.training.evaluate import choose_threshold, quality_by_dataset, score_split
 from classifier.training.examples import annotate_leave_one_out, labelled_pages
 from classifier.training.synthetic import (
     ARTICLES_DEFAULT,
@@ -63,17 +63,9 @@ class TrainConfig:
     synthetic_pages: int = SYNTHETIC_PAGES_DEFAULT
 
 
-def _records(config: TrainConfig, split: str) -> list[dict[str, Any]]:
-    records: list[dict[str, Any]] = []
-    for name in DATASETS:
-        taken = list(iter_records(config.datasets_dir, [name], [split]))
-        records += taken[: config.limit] if config.limit else taken
-    return records
-
-
 def training_pages(config: TrainConfig, log: Any = print) -> list[Page]:
     """Labelled real pages of the train split and synthetic pages built from its articles."""
-    records = _records(config, "train")
+    records = split_records(config.datasets_dir, "train", limit=config.limit)
     log(f"labelling {len(records)} train pages ({config.jobs} jobs)")
     pages = labelled_pages(records, jobs=config.jobs)
     catalogue = Catalogue.load(config.catalogue, config.articles, part="train")
@@ -116,8 +108,8 @@ def measure(model: Model, datasets_dir: Path, limit: int | None, log: Any = prin
     log(f"dev-chosen threshold {threshold} (mean headline F1 {dev_f1:.4f})")
     log("scoring test")
     test = score_split(model, datasets_dir, "test", limit=limit)
-    return threshold, {"dev": _scores_json(report(dev, threshold)),
-                       "test": _scores_json(report(test, threshold)),
+    return threshold, {"dev": _scores_json(quality_by_dataset(dev, threshold)),
+                       "test": _scores_json(quality_by_dataset(test, threshold)),
                        "measure": "token bag-of-words P/R/F1 per page, mean over pages; text "
                                   "mode is html-text's guess_layout rendering"}
 

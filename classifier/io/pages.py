@@ -1,0 +1,146 @@
+"""What the readers share: input formats, reading options and counts, sniffing, and pages
+made from the bytes or text of one record.
+
+``page_from_bytes`` and ``page_from_text`` are the I/O side of making a page: they decode,
+bound its size and turn an empty or binary payload into an error page; the page itself, and
+its site key, come from ``sites.make_page``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from classifier.document import InputKind, Page
+from classifier.io.decode import decode
+from classifier.sites import make_page
+
+#: Pages larger than this (bytes, after decompression) are refused with an error record: past
+#: it, parsing time and memory grow with no gain in what a reader would call one article.
+MAX_PAGE_BYTES_DEFAULT = 20 * 1024 * 1024
+#: Bytes read ahead to tell the format of an input; a NUL byte among them (not UTF-16/32) means
+#: binary data.
+SNIFF_BYTES = 8192
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+class InputFormat(str, Enum):
+    """How inputs are read; ``auto`` decides per file by name, then by content."""
+
+    AUTO = "auto"
+    TEXT = "text"
+    HTML = "html"
+    JSONL = "jsonl"
+    WARC = "warc"
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """Where records come from and which JSON fields hold what.
+
+    ``site``: a site key for every page read, given to ``sites.make_page`` before a JSON
+    line's ``site_field`` and the page's URL: recurrence evidence is shared within a site only.
+    """
+
+    input_format: InputFormat = InputFormat.AUTO
+    id_field: str = "id"
+    url_field: str = "url"
+    html_field: str = "html"
+    text_field: str = "text"
+    site_field: str = "site"
+    site: str | None = None
+    glob: str = "*"
+    max_bytes: int = MAX_PAGE_BYTES_DEFAULT
+
+
+@dataclass
+class ReadStats:
+    """What the readers passed over without writing a record, counted by reason.
+
+    Only records that are not pages at all are skipped (an image or a redirect in a WARC);
+    anything meant as a page that cannot be read becomes an error record instead.
+    """
+
+    skipped: Counter[str] = field(default_factory=Counter)
+
+
+def format_by_name(name: str) -> InputFormat | None:
+    """The format a file's name says (``.html``, ``.jsonl.gz``...), or ``None``."""
+    lowered = name.lower().removesuffix(".gz")
+    if lowered.endswith((".warc", ".arc")):
+        return InputFormat.WARC
+    if lowered.endswith((".jsonl", ".ndjson", ".jl")):
+        return InputFormat.JSONL
+    if lowered.endswith((".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx")):
+        return InputFormat.HTML
+    if lowered.endswith((".txt", ".text", ".md")):
+        return InputFormat.TEXT
+    return None
+
+
+def sniff(head: bytes) -> InputFormat:
+    """Guess the format of a payload from its first bytes."""
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(b"WARC/") or stripped.startswith(b"filedesc://"):
+        return InputFormat.WARC
+    if stripped.startswith(b"{"):
+        return InputFormat.JSONL
+    lowered = stripped[:2048].lower()
+    if lowered.startswith((b"<!doctype", b"<html", b"<?xml")) or any(
+            tag in lowered for tag in (b"<html", b"<body", b"<div", b"<p>", b"<p ", b"<head")):
+        return InputFormat.HTML
+    return InputFormat.TEXT
+
+
+def page_kind(input_format: InputFormat) -> InputKind:
+    """How a page of a (sniffed) format is read: HTML as HTML, anything else as text."""
+    return InputKind.HTML if input_format is InputFormat.HTML else InputKind.TEXT
+
+
+def _is_binary(data: bytes) -> bool:
+    head = data[:SNIFF_BYTES]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16/32 with BOM
+        return False
+    return b"\x00" in head
+
+
+def page_from_bytes(data: bytes, kind: InputKind, id: str, url: str | None = None,
+                    site: str | None = None, charset: str | None = None,
+                    max_bytes: int = MAX_PAGE_BYTES_DEFAULT,
+                    extra: dict[str, Any] | None = None) -> Page:
+    """A page from raw bytes, or an error page (empty, binary, too large)."""
+    page = make_page("", kind, id, url, site, extra)
+    if len(data) > max_bytes:
+        page.error = f"page too large: {len(data)} bytes (limit {max_bytes}, see --max-bytes)"
+    elif not data.strip():
+        page.error = "empty page"
+    elif _is_binary(data):
+        page.error = "binary data, not text or HTML"
+    else:
+        page.raw = decode(data, charset)
+    return page
+
+
+def page_from_text(raw: str, kind: InputKind, id: str, url: str | None = None,
+                   site: str | None = None, max_bytes: int = MAX_PAGE_BYTES_DEFAULT,
+                   extra: dict[str, Any] | None = None) -> Page:
+    """A page from already-decoded text, or an error page (empty, too large)."""
+    page = make_page("", kind, id, url, site, extra)
+    size = len(raw)
+    if not raw.isascii():
+        try:
+            size = len(raw.encode("utf-8"))
+        except UnicodeEncodeError:
+            # Lone surrogates (a JSON "\ud800" escape) are not text and break the hashing
+            # of features; they become U+FFFD as in any other undecodable input.
+            data = raw.encode("utf-8", "surrogatepass")
+            size, raw = len(data), data.decode("utf-8", "replace")
+    if size > max_bytes:
+        page.error = f"page too large: {size} bytes (limit {max_bytes}, see --max-bytes)"
+    elif not raw.strip():
+        page.error = "empty page"
+    else:
+        page.raw = raw
+    return page

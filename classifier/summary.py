@@ -1,0 +1,62 @@
+"""What a run read, scored and removed, for the one line a command closes with.
+
+``Summary`` counts the pages passing through it, and the records the readers passed over (its
+``read``), so it sits with the readers at the edge, above the runner and the library.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from classifier.api import KEEP_DEFAULT
+from classifier.document import Page
+from classifier.io.pages import ReadStats
+from classifier.labels import Label
+
+
+@dataclass
+class Summary:
+    """Counts over a run, for its closing line: pages, paragraphs, what was removed, errors.
+
+    A paragraph counts as removed when its label is not in ``keep`` (the labels ``clean``
+    keeps). ``read`` is given to the readers, which count there the records they passed over.
+    """
+
+    keep: frozenset[Label] = KEEP_DEFAULT
+    pages: int = 0
+    paragraphs: int = 0
+    errors: int = 0
+    removed: Counter[Label] = field(default_factory=Counter)
+    read: ReadStats = field(default_factory=ReadStats)
+    started: float = field(default_factory=time.monotonic)
+
+    def count(self, pages: Iterable[Page]) -> Iterator[Page]:
+        """Pass ``pages`` through, counting them."""
+        for page in pages:
+            self.pages += 1
+            self.errors += page.error is not None
+            self.paragraphs += len(page.paragraphs)
+            self.removed.update(p.label for p in page.paragraphs
+                                if p.label is not None and p.label not in self.keep)
+            yield page
+
+    def line(self) -> str:
+        """One line, e.g. ``3 pages, 40 paragraphs, 25.0% removed (navigation 15.0%, …), 1
+        error, 12.3 pages/s``; rates are over the time since the summary was created."""
+        seconds = max(time.monotonic() - self.started, 1e-9)
+        total = max(self.paragraphs, 1)
+        kinds = ", ".join(f"{label.value} {100 * n / total:.1f}%"
+                          for label, n in self.removed.most_common())
+        removed = f"{100 * sum(self.removed.values()) / total:.1f}% removed"
+        parts = [f"{self.pages} pages", f"{self.paragraphs} paragraphs",
+                 removed + (f" ({kinds})" if kinds else ""),
+                 f"{self.errors} error{'s' if self.errors != 1 else ''}",
+                 f"{self.pages / seconds:.1f} pages/s"]
+        skipped = self.read.skipped
+        if skipped:
+            reasons = ", ".join(f"{n} {reason}" for reason, n in skipped.most_common())
+            parts.append(f"skipped {sum(skipped.values())} records that are not pages ({reasons})")
+        return ", ".join(parts)
