@@ -40,8 +40,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from classifier.api import KEEP_DEFAULT, score_pages  # noqa: E402
 from classifier.artifact import Model, load_model  # noqa: E402
 from classifier.document import InputKind, Page, Paragraph  # noqa: E402
+from classifier.fingerprints import normalise, normalise_all  # noqa: E402
 from classifier.labels import Label  # noqa: E402
-from classifier.recurrence import SiteIndex, normalise, normalise_all  # noqa: E402
+from classifier.recurrence import SiteIndex  # noqa: E402
 from classifier.segment import segment_html, segment_text  # noqa: E402
 from classifier.sites import make_page, site_of  # noqa: E402
 from classifier.training.datasets import datasets_dir, iter_records  # noqa: E402

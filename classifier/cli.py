@@ -27,6 +27,7 @@ from classifier.api import ScoringOptions
 from classifier.artifact import Model, ModelError, card_path, load_model
 from classifier.atomic import atomic_path
 from classifier.document import Page
+from classifier.index_file import IndexFileError
 from classifier.io.pages import MAX_PAGE_BYTES_DEFAULT, InputFormat, ReadOptions
 from classifier.io.readers import read_pages
 from classifier.io.writers import (
@@ -41,7 +42,7 @@ from classifier.io.writers import (
     write_table,
 )
 from classifier.labels import Label
-from classifier.recurrence import IndexFileError, SiteIndex
+from classifier.recurrence import SiteIndex
 from classifier.runner import TIME_LIMIT_DEFAULT, RunOptions, build_index, run
 from classifier.summary import Summary
 

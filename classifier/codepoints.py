@@ -14,7 +14,9 @@ from functools import lru_cache
 
 import numpy as np
 
-SPACE = ord(" ")
+#: What tokenising turns every character but letters and digits into: a space.
+BLANK = ord(" ")
+#: What tokenising folds every decimal digit to.
 ZERO = ord("0")
 
 
@@ -24,14 +26,14 @@ def word_code(cp: int, underscore: bool) -> int:
     ch = chr(cp)
     if ch.isdecimal():
         return ZERO
-    return cp if ch.isalnum() or (underscore and ch == "_") else SPACE
+    return cp if ch.isalnum() or (underscore and ch == "_") else BLANK
 
 
 @lru_cache(maxsize=2)
 def _table(underscore: bool) -> np.ndarray:
     if not underscore:  # "_" is the only difference
         table = _table(True).copy()
-        table[ord("_")] = SPACE
+        table[ord("_")] = BLANK
         return table
     return np.fromiter((word_code(cp, True) for cp in range(0x10000)), dtype=np.uint32,
                        count=0x10000)

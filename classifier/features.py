@@ -40,6 +40,7 @@ from classifier.cues import (
     text_cue_hits,
 )
 from classifier.document import InputKind, Page, Paragraph, Recurrence
+from classifier.hashing import MIX, hash_strings
 from classifier.stopwords import guess_language, stop_word_mask, stop_word_rows
 
 #: Characters of a paragraph that feed shape features and word n-grams; bounds the cost of very
@@ -55,6 +56,8 @@ CHAR_HEAD, CHAR_TAIL = 48, 24
 NEAR_ANCESTORS = 3
 #: Ancestor tokens kept in the DOM view, nearest first.
 MAX_DOM_TOKENS = 48
+#: The ``log_chars`` feature is ``log1p(characters) / LOG_CHARS_SCALE``; ``chars_of`` inverts it.
+LOG_CHARS_SCALE = 8.0
 
 TAG_GROUPS: tuple[tuple[str, frozenset[str]], ...] = (
     ("tag_heading", frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "title"})),
@@ -99,7 +102,6 @@ _WORD_CLASSES[[UPPER, LOWER, UNCASED, DIGIT]] = True
 #: Ends each paragraph in a batch's token stream. Not NUL: numpy drops trailing NULs of strings.
 _END = "\x1f"
 _DOM_TOKEN = re.compile(r"[^\s\x1f]+|\x1f")
-_MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
 @lru_cache(maxsize=1)
@@ -137,7 +139,7 @@ def _words(samples: list[str]) -> tuple[list[str], np.ndarray]:
     lengths = np.fromiter(map(len, lowered), dtype=np.int64, count=len(lowered))
     starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
     mapped = codepoints.word_codes(" ".join(lowered) + " ", underscore=True)
-    is_word = mapped != codepoints.SPACE
+    is_word = mapped != codepoints.BLANK
     token_starts = np.flatnonzero(is_word & ~np.r_[False, is_word[:-1]])
     owner = np.searchsorted(starts, token_starts, side="right") - 1
     return codepoints.decode(mapped).split(), owner
@@ -310,11 +312,6 @@ def _token_owner(tokens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ~boundary, owner
 
 
-def _hash(tokens: np.ndarray) -> np.ndarray:
-    """Stable 64-bit hashes of string tokens (pandas' SipHash with a fixed key, in C)."""
-    return pd.util.hash_array(tokens, categorize=False)
-
-
 def _counts(rows: np.ndarray, columns: np.ndarray, n_rows: int, bits: int) -> sp.csr_matrix:
     """Count matrix of (row, hashed column) pairs, each row scaled by one over the square root
     of its number of pairs. ``rows`` must be non-decreasing (pairs grouped by row): the matrix
@@ -395,7 +392,7 @@ def _shape_and_words(samples: list[str], tokens: HeadTokens, rows: np.ndarray,
         np.isin(codes[starts], list(_OPENERS)),
     ])[rows]
     shape = np.column_stack([
-        np.log1p(full_lengths) / 8,
+        np.log1p(full_lengths) / LOG_CHARS_SCALE,
         np.log1p(n_tokens) / 6,
         per_distinct,
         stop_density,
@@ -404,14 +401,19 @@ def _shape_and_words(samples: list[str], tokens: HeadTokens, rows: np.ndarray,
         full_lengths / np.maximum(page_chars, 1),
     ])
 
-    hashes = _hash(np.asarray(vocabulary, dtype=object))[codes_of]
+    hashes = hash_strings(vocabulary)[codes_of]
     # Each token's unigram, then the bigram it opens within its paragraph: pairs by row.
     grams = np.repeat(hashes, 2)
-    grams[1:-1:2] = hashes[:-1] * _MIX ^ hashes[1:]
+    grams[1:-1:2] = hashes[:-1] * MIX ^ hashes[1:]
     opens_bigram = np.zeros(len(hashes), dtype=bool)
     opens_bigram[:-1] = token_owner[:-1] == token_owner[1:]
     keep = np.column_stack([np.ones(len(hashes), dtype=bool), opens_bigram]).ravel()
     return shape, _counts(np.repeat(token_owner, 2)[keep], grams[keep], d, word_bits)
+
+
+def chars_of(dense: np.ndarray) -> np.ndarray:
+    """Paragraph lengths in characters, from the ``log_chars`` column of ``dense`` features."""
+    return np.expm1(dense[:, DENSE_FEATURES.index("log_chars")] * LOG_CHARS_SCALE)
 
 
 def _cues(texts: list[str], tokens: HeadTokens | None = None) -> np.ndarray:
@@ -443,7 +445,7 @@ def _chars(texts: list[str], bits: int) -> sp.csr_matrix:
         for j in range(k):
             gram = gram * np.uint64(0x100000001B3) ^ codes[j: j + n]
             ok &= ~boundary[j: j + n]
-        grams[:n, column] = (gram * _MIX) >> np.uint64(17)
+        grams[:n, column] = (gram * MIX) >> np.uint64(17)
         clean[:n, column] = ok
     keep = clean.ravel()
     return _counts(np.repeat(owner[:m], 2)[keep], grams.ravel()[keep], len(texts), bits)
@@ -459,7 +461,7 @@ def _dom(views: list[str], bits: int) -> tuple[HashedBlock, np.ndarray]:
     owner = owner[real]
     codes, uniques = pd.factorize(tokens[real])
     n = len(distinct)
-    columns = (_hash(np.asarray(uniques, dtype=object)) % np.uint64(1 << bits)).astype(np.int64)
+    columns = (hash_strings(uniques) % np.uint64(1 << bits)).astype(np.int64)
     matrix = sp.csr_matrix((np.ones(len(codes), dtype=np.float32), (owner, columns[codes])),
                            shape=(n, 1 << bits), dtype=np.float32)
     matrix.sum_duplicates()

@@ -24,6 +24,7 @@ from classifier.features import (
     RECURRENCE_FEATURES,
     FeatureMatrix,
     ParagraphFeatures,
+    chars_of,
 )
 
 #: Neighbour offsets whose first-stage content probability the second stage reads.
@@ -33,9 +34,8 @@ CONTEXT_WINDOW = 10
 #: How the second stage's content probability may move with each recurrence feature, all else
 #: equal (+1 never down, -1 never up): recurring more, on more pages, more exactly never makes a
 #: paragraph likelier content, and knowing the site (a paragraph found unique among more pages)
-#: never makes it less likely. So the index can only remove what recurs: without this, the
-#: trees learnt that in text renderings a paragraph unique on a known site is a little less
-#: likely content than one scored alone, and the index cost short story lines.
+#: never makes it less likely. So the index can only remove what recurs, never cost a story
+#: line that is unique to its page.
 RECURRENCE_MONOTONIC = {"recurrence_known": 1, "recurrence_log_pages": -1,
                         "recurrence_share": -1, "recurrence_jaccard": -1,
                         "recurrence_log_site_pages": 1}
@@ -97,7 +97,7 @@ def context_features(meta: np.ndarray, dense: np.ndarray, proba: np.ndarray,
     """Second-stage input: first-stage ``proba`` of the row and its context, plus ``dense``."""
     page, index = meta[:, 0], meta[:, 1]
     content = proba[:, content_column]
-    chars = np.expm1(dense[:, DENSE_FEATURES.index("log_chars")] * 8.0)
+    chars = chars_of(dense)
     columns = [proba]
     columns += [_shift(proba, page, index, -1, -1.0), _shift(proba, page, index, 1, -1.0)]
     columns += [_shift(content, page, index, k, -1.0)[:, None]
@@ -128,10 +128,9 @@ class ContextStackedClassifier(ClassifierMixin, BaseEstimator):
     kinds share the rest in the first stage's proportions. ``folds`` site-grouped folds give
     the out-of-fold first-stage probabilities the second stage learns from.
 
-    The trees' size and number were chosen on dev, for quality and speed: 100 trees of 63
-    leaves score dev better than the 167 of 31 leaves shipped before them (mean F1 of both
-    modes, see the model card) in three quarters of their time, which goes with the number of
-    trees more than with their size.
+    The trees' size and number were chosen on dev (mean F1 of both modes, see the model card)
+    for quality and speed: scoring time goes with the number of trees more than with their
+    size.
     """
 
     def __init__(self, n_dense: int = len(DENSE_FEATURES), alpha: float = 1e-5, epochs: int = 15,

@@ -1,23 +1,13 @@
 """SiteIndex: near-duplicates, site isolation, idempotent adds, files, and the seed page."""
 
 import json
-import re
 
-import numpy as np
 import pytest
-from datasketch import MinHash
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from classifier import Label, make_page, recurrence, score_pages, score_text
+from classifier import Label, make_page, score_pages, score_text
 from classifier.document import InputKind, Page
-from classifier.recurrence import (
-    IndexConfig,
-    IndexFileError,
-    SiteIndex,
-    normalise,
-    normalise_all,
-)
+from classifier.index_file import IndexFileError
+from classifier.recurrence import SiteIndex
 from classifier.segment import segment_html, segment_text
 
 DISCLAIMER = ("Fusion Media would like to remind you that the data contained in this website is "
@@ -36,20 +26,6 @@ def page(site: str | None, n: int, disclaimer: str, story: str | None = None) ->
     text = f"{story or STORIES[n % len(STORIES)]} Story number {n}.\n\n{disclaimer}"
     return Page(id=f"{site}/{n}", raw=text, kind=InputKind.TEXT, url=f"https://{site}/{n}",
                 site=site, paragraphs=segment_text(text))
-
-
-def test_normalise_folds_case_digits_punctuation_space():
-    assert normalise("  Updated: March 3, 2024!  ") == "updated march 0 0"
-
-
-def _regex_normalise(text: str) -> str:
-    return re.sub(r"[\W_]+", " ", re.sub(r"\d+", "0", text.lower())).strip()
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.text() | st.text(alphabet="aZ _-1²٣𝟙\x01\x00 Σİ", max_size=12), max_size=6))
-def test_normalise_all_is_the_regex_definition_applied_to_each(texts):
-    assert normalise_all(texts) == [_regex_normalise(t) for t in texts]
 
 
 HEADLINES = ["Carrier adds island route", "Council passes budget", "Storm cuts coastal power",
@@ -168,23 +144,6 @@ def test_index_file_of_another_version_is_refused(tmp_path):
         archive.writestr("arrays.npz", b"")
     with pytest.raises(IndexFileError):
         SiteIndex.load(path)
-
-
-@pytest.mark.parametrize("block", [recurrence.SIGN_BLOCK, 3])
-def test_bulk_minhashes_equal_datasketch_minhash(monkeypatch, block):
-    monkeypatch.setattr(recurrence, "SIGN_BLOCK", block)
-    rng = np.random.default_rng(0)
-    sets = [rng.integers(0, 2**64 - 1, size=k, dtype=np.uint64) for k in (0, 1, 7, 0, 300, 2)]
-    index = SiteIndex(IndexConfig(num_perm=32, seed=5))
-    for shingles, ours in zip(sets, index._minhashes(sets), strict=True):
-        reference = MinHash(num_perm=32, seed=5, scheme="affine64", hashfunc=lambda v: v)
-        reference.update_batch(shingles)
-        assert np.array_equal(ours.hashvalues, reference.hashvalues)
-
-
-def test_bad_config_fails_fast():
-    with pytest.raises(ValueError, match="threshold"):
-        SiteIndex(IndexConfig(threshold=0))
 
 
 SUBJECTS = ["The port authority", "A regional airline", "The city zoo", "A chip maker",

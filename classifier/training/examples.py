@@ -14,8 +14,9 @@ from typing import Any
 from joblib import Parallel, delayed
 
 from classifier.document import InputKind, Page, Paragraph
+from classifier.fingerprints import link_flags
 from classifier.labels import Label
-from classifier.recurrence import SiteIndex, link_flags
+from classifier.recurrence import SiteIndex
 from classifier.segment import segment_html, segment_text
 from classifier.sites import make_page
 from classifier.training.datasets import split_key
