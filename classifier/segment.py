@@ -1,7 +1,12 @@
 """Split a page into paragraphs: blank-line blocks for text, block elements for HTML.
 
 HTML is walked once, iteratively (no recursion, so a page nested 10,000 levels deep is fine),
-collecting for every paragraph the DOM facts the model reads.
+collecting for every paragraph the DOM facts the model reads. The walk does little per element:
+an inline element that changes nothing shares its parent's context, white space between blocks
+is dropped without building a paragraph, and class/id names are tokenised only for the
+elements whose text becomes a paragraph. A fact of a block element belongs in the context made
+once per block (the ``BLOCK_TAGS`` branch of ``_walk``); facts over a container's paragraphs are
+computed after the walk from ``Paragraph.containers``.
 """
 
 from __future__ import annotations
@@ -9,13 +14,14 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from html import unescape
+from typing import Any, Final
 
 from lxml import etree
 
 from classifier.document import InputKind, Page, Paragraph
 
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
-_TOKEN_SPLIT = re.compile(r"[^0-9a-z]+")
+_TOKEN = re.compile(r"[0-9a-z]+")
 
 #: Elements that end one paragraph and start another.
 BLOCK_TAGS = frozenset(
@@ -83,39 +89,15 @@ def segment_text(raw: str) -> list[Paragraph]:
     return paragraphs
 
 
-class _Context:
-    """What an open element passes down to the text inside it (shared by inline children that
-    change nothing, so most elements allocate nothing)."""
-
-    __slots__ = ("tag", "depth", "tokens", "landmarks", "in_link", "preformatted", "path")
-
-    def __init__(self, tag: str, depth: int, tokens: tuple[str, ...], landmarks: frozenset[str],
-                 in_link: bool, preformatted: bool, path: tuple[int, ...]):
-        self.path = path
-        self.tag = tag
-        self.depth = depth
-        self.tokens = tokens
-        self.landmarks = landmarks
-        self.in_link = in_link
-        self.preformatted = preformatted
-
-
 @lru_cache(maxsize=8192)
 def class_tokens(class_and_id: str) -> tuple[str, ...]:
     """Lower-cased class/id tokens: each attribute word split at non-alphanumerics, plus the
     whole word when it had such a split (``post-footer`` → ``post``, ``footer``,
     ``post-footer``)."""
     lowered = class_and_id.lower()
-    pieces = [t for t in _TOKEN_SPLIT.split(lowered) if t]
-    whole = [t for t in lowered.split() if t not in pieces]
-    return tuple(dict.fromkeys(pieces + whole))
-
-
-def _is_hidden(attrib: etree._Attrib) -> bool:
-    if "hidden" in attrib or attrib.get("aria-hidden") == "true":
-        return True
-    style = attrib.get("style")
-    return bool(style and _HIDDEN_STYLE.search(style))
+    pieces = _TOKEN.findall(lowered)
+    held = set(pieces)
+    return tuple(dict.fromkeys(pieces + [t for t in lowered.split() if t not in held]))
 
 
 class NestingTooDeep(Exception):
@@ -178,6 +160,63 @@ def _flat_paragraphs(html: str) -> list[Paragraph]:
     return paragraphs
 
 
+#: Bits of a context's flags: the landmarks around it, then whether it is inside a link or a
+#: ``pre`` element.
+_NAV, _HEADER, _FOOTER, _ASIDE, _FORM, _MAIN, _LINK, _PRE = (1 << bit for bit in range(8))
+_LANDMARKS = _NAV | _HEADER | _FOOTER | _ASIDE | _FORM | _MAIN
+_LANDMARK_BITS = {"nav": _NAV, "header": _HEADER, "footer": _FOOTER, "aside": _ASIDE,
+                  "form": _FORM, "main": _MAIN}
+_TAG_BITS = {tag: _LANDMARK_BITS[landmark] for tag, landmark in _LANDMARK_TAGS.items()}
+_TAG_BITS["a"] = _LINK
+_TAG_BITS["pre"] = _PRE
+_ROLE_BITS = {role: _LANDMARK_BITS[landmark] for role, landmark in _LANDMARK_ROLES.items()}
+#: What an open element passes down to the text inside it, as a tuple (inline children that
+#: change nothing share their parent's): the block tag, depth, flags, class/id tokens nearest
+#: first (at most ``MAX_ANCESTOR_TOKENS``) and the numbers of the enclosing blocks, outermost
+#: first (at most ``MAX_CONTAINERS``).
+_Context = tuple[str, int, int, "_Names | None", tuple[int, ...]]
+_C_TAG: Final = 0
+_C_DEPTH: Final = 1
+_C_FLAGS: Final = 2
+_C_TOKENS: Final = 3
+_C_PATH: Final = 4
+#: An element's class/id names as a chain up its named ancestors, tokenised only when a
+#: paragraph needs them: ``[names, the parent's chain or None, tokens once known]``.
+_Names = list[Any]
+
+
+def _paragraph(paragraphs: list[Paragraph], parts: list[str], linked: list[str],
+               context: _Context) -> None:
+    """Append the paragraph of the text ``parts`` (``linked``: those inside links), whose first
+    part lies in ``context``, unless it is blank."""
+    joined = "".join(parts)
+    text = normalise_space(joined)
+    if not is_visible(text):
+        return
+    if linked:
+        visible = sum(map(len, map(str.strip, parts)))
+        link_density = sum(map(len, map(str.strip, linked))) / visible if visible else 0.0
+    else:
+        link_density = 0.0
+    flags = context[_C_FLAGS]
+    paragraphs.append(Paragraph(
+        index=len(paragraphs),
+        text=text,
+        raw=joined.strip("\n") if flags & _PRE else text,
+        tag=context[_C_TAG],
+        depth=context[_C_DEPTH],
+        link_density=link_density,
+        ancestors=_tokens(context[_C_TOKENS]),
+        containers=context[_C_PATH][::-1],
+        in_nav=flags & _NAV != 0,
+        in_header=flags & _HEADER != 0,
+        in_footer=flags & _FOOTER != 0,
+        in_aside=flags & _ASIDE != 0,
+        in_form=flags & _FORM != 0,
+        in_main=flags & _MAIN != 0,
+    ))
+
+
 def segment_html(html: str | bytes) -> list[Paragraph]:
     """Split HTML into block-level paragraphs, each with its DOM facts.
 
@@ -190,99 +229,110 @@ def segment_html(html: str | bytes) -> list[Paragraph]:
         return _flat_paragraphs(text)
     if root is None:
         return []
+    return _walk(root)
+
+
+def _walk(root: etree._Element) -> list[Paragraph]:
+    """The paragraphs under ``root``: one pass over start and end events, a paragraph being the
+    text between two block boundaries, with the context of its first text."""
     paragraphs: list[Paragraph] = []
-    parts: list[str] = []
-    counts = [0, 0]  # visible characters, of which inside links
-    owner: list[_Context] = []  # the context of the paragraph's first text, once there is one
-    stack: list[_Context] = [_Context("", 0, (), frozenset(), False, False, ())]
+    parts: list[str] = []  # the open paragraph's text, in order
+    linked: list[str] = []  # those of ``parts`` inside links
+    owner: _Context = ("", 0, 0, None, ())  # the context of ``parts[0]``
+    stack: list[_Context] = [owner]
     blocks = 0
-
-    def flush() -> None:
-        if not parts:  # most block boundaries close nothing
-            return
-        if owner:
-            joined = "".join(parts)
-            text = normalise_space(joined)
-            if is_visible(text):
-                context = owner[0]
-                landmarks = context.landmarks
-                paragraphs.append(Paragraph(
-                    index=len(paragraphs),
-                    text=text,
-                    raw=joined.strip("\n") if context.preformatted else text,
-                    tag=context.tag,
-                    depth=context.depth,
-                    link_density=counts[1] / counts[0] if counts[0] else 0.0,
-                    ancestors=context.tokens[:MAX_ANCESTOR_TOKENS],
-                    containers=context.path[: -MAX_CONTAINERS - 1: -1],
-                    in_nav="nav" in landmarks,
-                    in_header="header" in landmarks,
-                    in_footer="footer" in landmarks,
-                    in_aside="aside" in landmarks,
-                    in_form="form" in landmarks,
-                    in_main="main" in landmarks,
-                ))
-        parts.clear()
-        owner.clear()
-        counts[0] = counts[1] = 0
-
-    def add(text: str | None, context: _Context) -> None:
-        if not text:
-            return
-        if not owner:
-            owner.append(context)
-        parts.append(text)
-        visible = len(text.strip())
-        counts[0] += visible
-        if context.in_link:
-            counts[1] += visible
-
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, element in walker:
         tag = element.tag
-        if tag.__class__ is not str:  # comments and processing instructions that survived
-            if event == "end":
-                add(element.tail, stack[-1])
-            continue
         if event == "end":
-            stack.pop()
-            if tag in BLOCK_TAGS:
-                flush()
-            add(element.tail, stack[-1])
+            if tag.__class__ is str:  # not a comment or processing instruction that survived
+                stack.pop()
+                if parts and tag in BLOCK_TAGS:
+                    if len(parts) > 1 or not parts[0].isspace():
+                        _paragraph(paragraphs, parts, linked, owner)
+                    parts, linked = [], []
+            text = element.tail
+            if text:
+                context = stack[-1]
+                if not parts:
+                    owner = context
+                parts.append(text)
+                if context[_C_FLAGS] & _LINK:
+                    linked.append(text)
+            continue
+        if tag.__class__ is not str:
             continue
         parent = stack[-1]
-        attrib = element.attrib
-        if tag in SKIP_TAGS or (attrib and _is_hidden(attrib)):
+        if tag in SKIP_TAGS:
             walker.skip_subtree()
             stack.append(parent)  # lxml still emits "end" for it, which pops this
             continue
-        is_block = tag in BLOCK_TAGS
-        if is_block:
-            flush()
-        names = role = None
+        bits = _TAG_BITS.get(tag, 0)
+        attrib = element.attrib
         if attrib:
-            names, ident, role = attrib.get("class"), attrib.get("id"), attrib.get("role")
+            names = attrib.get("class")
+            ident = attrib.get("id")
+            # Only an element with attributes besides class and id can be hidden or have a role.
+            if len(attrib) > (names is not None) + (ident is not None):
+                if ("hidden" in attrib or attrib.get("aria-hidden") == "true"
+                        or ((style := attrib.get("style")) and _HIDDEN_STYLE.search(style))):
+                    walker.skip_subtree()
+                    stack.append(parent)
+                    continue
+                role = attrib.get("role")
+                if role and not bits & _LANDMARKS:  # a landmark tag's role does not add one
+                    bits |= _ROLE_BITS.get(role, 0)
             if ident:
                 names = f"{names} {ident}" if names else ident
-        landmark = _LANDMARK_TAGS.get(tag) or (_LANDMARK_ROLES.get(role) if role else None)
-        if is_block or names or landmark or tag == "a" or tag == "pre":
-            if is_block:
-                blocks += 1
-            context = _Context(  # positional: the order of _Context's parameters
-                tag if is_block else parent.tag,
-                parent.depth + 1 if is_block else parent.depth,
-                class_tokens(names) + parent.tokens if names else parent.tokens,
-                parent.landmarks | {landmark} if landmark else parent.landmarks,
-                parent.in_link or tag == "a",
-                parent.preformatted or tag == "pre",
-                (*parent.path, blocks) if is_block else parent.path,
-            )
+        else:
+            names = None
+        if tag in BLOCK_TAGS:
+            if parts:
+                if len(parts) > 1 or not parts[0].isspace():
+                    _paragraph(paragraphs, parts, linked, owner)
+                parts, linked = [], []
+            blocks += 1
+            path = parent[_C_PATH]
+            context = (tag, parent[_C_DEPTH] + 1, parent[_C_FLAGS] | bits,
+                       [names, parent[_C_TOKENS], None] if names else parent[_C_TOKENS],
+                       (*path[1 - MAX_CONTAINERS:], blocks) if path else (blocks,))
+        elif names or bits:
+            context = (parent[_C_TAG], parent[_C_DEPTH], parent[_C_FLAGS] | bits,
+                       [names, parent[_C_TOKENS], None] if names else parent[_C_TOKENS],
+                       parent[_C_PATH])
         else:
             context = parent
         stack.append(context)
-        add(element.text, context)
-    flush()
+        text = element.text
+        if text:
+            if not parts:
+                owner = context
+            parts.append(text)
+            if context[_C_FLAGS] & _LINK:
+                linked.append(text)
+    if parts:
+        _paragraph(paragraphs, parts, linked, owner)
     return paragraphs
+
+
+def _tokens(names: _Names | None) -> tuple[str, ...]:
+    """The class/id tokens of a chain of names, nearest first, at most ``MAX_ANCESTOR_TOKENS``."""
+    if names is None:
+        return ()
+    tokens = names[2]
+    if tokens is not None:
+        return tokens
+    pending: list[_Names] = []
+    while names is not None and names[2] is None:
+        pending.append(names)
+        names = names[1]
+    tokens = () if names is None else names[2]
+    for node in reversed(pending):
+        tokens = class_tokens(node[0]) + tokens
+        if len(tokens) > MAX_ANCESTOR_TOKENS:
+            tokens = tokens[:MAX_ANCESTOR_TOKENS]
+        node[2] = tokens
+    return tokens
 
 
 def segment(page: Page) -> Page:

@@ -1,5 +1,12 @@
 from classifier.document import InputKind, Page
-from classifier.segment import normalise_space, segment, segment_html, segment_text
+from classifier.segment import (
+    MAX_ANCESTOR_TOKENS,
+    MAX_CONTAINERS,
+    normalise_space,
+    segment,
+    segment_html,
+    segment_text,
+)
 
 
 def test_text_blank_line_blocks_keep_raw_verbatim():
@@ -94,3 +101,37 @@ def test_zero_width_only_blocks_are_no_paragraphs():
     text = "The harbour reopened.\n\n\u200b\n\n\u200b \u00ad\n\nShips queued outside."
     assert [p.raw for p in segment_text(text)] == ["The harbour reopened.",
                                                    "Ships queued outside."]
+
+
+def test_html_landmark_from_tag_else_role():
+    paragraphs = segment_html('<nav role="main"><p>menu</p></nav>'
+                              '<div><span role="navigation">crumbs</span></div>'
+                              '<div role="contentinfo"><p role="banner">fine print</p></div>')
+    menu, crumbs, fine = paragraphs
+    assert menu.in_nav and not menu.in_main  # a landmark tag's role adds no other landmark
+    assert crumbs.in_nav and crumbs.tag == "div"  # an inline element's role counts
+    assert fine.in_footer and fine.in_header
+
+
+def test_html_paragraph_takes_the_context_of_its_first_text():
+    # White space before the span belongs to the paragraph's own element, so the span's class
+    # is not among its ancestors; text that starts inside the span takes the span's class.
+    spaced, direct = segment_html('<div class="box"><p class="lead">\n <span class="x">One</span>'
+                                  '</p><p><span class="y">Two</span> more</p></div>')
+    assert spaced.ancestors == ("lead", "box")
+    assert direct.ancestors == ("y", "box")
+
+
+def test_html_deep_named_nesting_keeps_the_nearest_tokens_and_containers():
+    html = "".join(f'<div class="level-{i}">' for i in range(100)) + "text" + "</div>" * 100
+    (paragraph,) = segment_html(html)
+    assert len(paragraph.ancestors) == MAX_ANCESTOR_TOKENS
+    assert paragraph.ancestors[:3] == ("level", "99", "level-99")
+    assert len(paragraph.containers) == MAX_CONTAINERS
+    assert list(paragraph.containers) == sorted(paragraph.containers, reverse=True)
+
+
+def test_html_link_density_counts_each_text_piece_stripped():
+    (paragraph,) = segment_html('<p>Read <a href="#"> more </a> here</p>')
+    assert paragraph.text == "Read more here"
+    assert paragraph.link_density == 4 / (4 + 4 + 4)
