@@ -52,14 +52,23 @@ class ScoringOptions:
         return model.threshold if self.threshold is None else self.threshold
 
 
+def _fallback_columns(proba: np.ndarray) -> np.ndarray:
+    return np.argmax(proba[:, 1:], axis=1) + 1 if len(proba) else np.zeros(0, dtype=int)
+
+
+def fallback_labels(proba: np.ndarray) -> list[Label]:
+    """Per row of probabilities in ``LABELS`` order, the likeliest label other than content:
+    the row's label whenever its content probability is under the threshold."""
+    return [LABELS[i] for i in _fallback_columns(proba)]
+
+
 def decide(proba: np.ndarray, threshold: float) -> tuple[list[Label], np.ndarray]:
     """Labels and content scores from probabilities in ``LABELS`` order.
 
     Content when its probability reaches ``threshold``; otherwise the likeliest other label.
     """
     content = proba[:, 0]
-    other = np.argmax(proba[:, 1:], axis=1) + 1 if len(proba) else np.zeros(0, dtype=int)
-    chosen = np.where(content >= threshold, 0, other)
+    chosen = np.where(content >= threshold, 0, _fallback_columns(proba))
     return [LABELS[i] for i in chosen], content
 
 
@@ -106,11 +115,13 @@ def score_batch(pages: list[Page], model: Model, options: ScoringOptions,
     live, proba = predict_batch(pages, model, index)
     if live:
         labels, content = decide(proba, options.threshold_for(model))
+        fallbacks = fallback_labels(proba)
         row = 0
         for page in live:
             for paragraph in page.paragraphs:
                 paragraph.label = labels[row]
                 paragraph.content_probability = float(content[row])
+                paragraph.fallback_label = fallbacks[row]
                 row += 1
     return pages
 

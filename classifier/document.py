@@ -43,9 +43,12 @@ class Paragraph:
     the share of characters inside links (0..1), ``ancestors`` holds class/id tokens of the
     paragraph's element and its ancestors, nearest first; ``containers`` numbers the block
     elements enclosing it (its own first, then outwards; unique within the page), so paragraphs
-    sharing a container can be weighed together. Scoring fills in ``label`` and
+    sharing a container can be weighed together. Scoring fills in ``label``,
     ``content_probability``, the model's probability (0..1) that the paragraph is content
-    (written out as ``score``).
+    (written out as ``score``), and ``fallback_label``, the likeliest label other than content:
+    the paragraph's label whenever its content probability is under the threshold, kept so
+    that it can be labelled again at another threshold (as the audit view's slider does)
+    without the model.
     """
 
     index: int
@@ -65,6 +68,7 @@ class Paragraph:
     recurrence: Recurrence | None = None
     label: Label | None = None
     content_probability: float | None = None
+    fallback_label: Label | None = None
 
 
 @dataclass
