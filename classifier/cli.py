@@ -79,8 +79,8 @@ def _reading_options(command: Callable[..., Any]) -> Callable[..., Any]:
     ])
 
 
-def _input_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Everything ``score`` and ``clean`` take besides their output format."""
+def _scoring_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Everything ``score``, ``clean`` and ``show`` take besides where and how they write."""
     return _apply(_reading_options(command), [
         click.option("--model", "model_path", type=click.Path(dir_okay=False), default=None,
                      help="A model file other than the shipped one (needs --trust-model)."),
@@ -91,8 +91,6 @@ def _input_options(command: Callable[..., Any]) -> Callable[..., Any]:
                           "model's, from its card]."),
         click.option("--keep", multiple=True, type=click.Choice(["comment"]),
                      help="Also keep these paragraphs (e.g. readers' comments)."),
-        click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-                     default=None, help="Write here (atomically) instead of stdout."),
         click.option("--jobs", "-j", type=click.IntRange(1), default=1, show_default=True,
                      help="Worker processes; output stays in input order."),
         click.option("--time-limit", type=click.FloatRange(min=0), default=TIME_LIMIT_DEFAULT,
@@ -108,6 +106,14 @@ def _input_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--index", "index_path", type=click.Path(dir_okay=False, path_type=Path),
                      default=None, help="A site index file to read evidence from and add this "
                      "run's pages to (created if missing, written atomically)."),
+    ])
+
+
+def _input_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Everything ``score`` and ``clean`` take besides their output format."""
+    return _apply(_scoring_options(command), [
+        click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+                     default=None, help="Write here (atomically) instead of stdout."),
     ])
 
 
@@ -137,12 +143,14 @@ class ModelSource:
 
 @dataclass(frozen=True)
 class ScoringInvocation:
-    """What one ``score`` or ``clean`` command was asked to do, built once from its arguments
+    """What one ``score``, ``clean`` or ``show`` command was asked to do, built once from its
+    arguments
     (``from_args``) and handed down whole.
 
-    ``fmt``: the output format. ``removed``: ``clean`` also lists what it removed.
-    ``recurrence``: read the input twice, the first time into a site index (loaded from and
-    saved to ``index_path`` when given). ``output``: a file instead of stdout.
+    ``fmt``: the output format (``html`` for ``show``). ``removed``: ``clean`` also lists what
+    it removed. ``recurrence``: read the input twice, the first time into a site index (loaded
+    from and saved to ``index_path`` when given). ``output``: a file instead of stdout (for
+    ``show``, the folder it writes into).
     """
 
     paths: tuple[str, ...]
@@ -227,13 +235,12 @@ def _inputs(invocation: ScoringInvocation) -> Iterator[Callable[[], IO[bytes]]]:
             yield lambda: opened.enter_context(open(spool, "rb"))
 
 
-def _scored(invocation: ScoringInvocation, summary: Summary) -> Iterator[Page]:
-    """Read, score and count the pages, with a progress bar on a terminal.
+def _scored(invocation: ScoringInvocation, summary: Summary, model: Model) -> Iterator[Page]:
+    """Read, score (with ``model``) and count the pages, with a progress bar on a terminal.
 
     With recurrence on, a first pass reads every page and adds it to the site index (loaded
     from and saved to ``--index`` when given), then the second pass scores against it.
     """
-    model, _ = invocation.model.load(invocation.scoring)
     with _inputs(invocation) as stdin:
         index = None
         if invocation.recurrence:
@@ -270,7 +277,8 @@ def score(**args: Any) -> None:
     """Label every paragraph of each page (PATHS: files, folders or - for stdin)."""
     invocation = ScoringInvocation.from_args(args)
     summary = Summary(keep=invocation.scoring.keep)
-    pages = _scored(invocation, summary)
+    model, _ = invocation.model.load(invocation.scoring)
+    pages = _scored(invocation, summary, model)
     if invocation.fmt == "parquet":
         assert invocation.output is not None  # from_args makes sure
         with atomic_path(invocation.output) as tmp:
@@ -297,7 +305,8 @@ def clean(**args: Any) -> None:
     invocation = ScoringInvocation.from_args(args)
     options = invocation.scoring
     summary = Summary(keep=options.keep)
-    pages = _scored(invocation, summary)
+    model, _ = invocation.model.load(invocation.scoring)
+    pages = _scored(invocation, summary, model)
 
     def write(out: IO[str]) -> None:
         if invocation.fmt == "jsonl":
@@ -310,6 +319,26 @@ def clean(**args: Any) -> None:
             out.write(clean_record(page, options)["text"] + "\n\n")
 
     _emit(invocation.output, write)
+    _finish(invocation, summary)
+
+
+@main.command()
+@_scoring_options
+@click.option("--output", "-o", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for index.html and one view per page (created if missing).")
+def show(**args: Any) -> None:
+    """Write an HTML view of each page's labels into a folder, with an index.html of the pages
+    (PATHS: files, folders or - for stdin). Open index.html in any browser."""
+    from classifier.show import write_site
+
+    invocation = ScoringInvocation.from_args({**args, "fmt": "html"})
+    assert invocation.output is not None  # click requires it
+    model, _ = invocation.model.load(invocation.scoring)
+    summary = Summary(keep=invocation.scoring.keep)
+    index = write_site(_scored(invocation, summary, model), invocation.output, model,
+                       invocation.scoring)
+    if not invocation.quiet:
+        click.echo(f"wrote {index}", err=True)
     _finish(invocation, summary)
 
 

@@ -12,7 +12,7 @@ def _run(*command: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_ruff_is_clean():
-    result = _run("ruff", "check", "classifier", "tests", "benchmarks", "notebooks")
+    result = _run("ruff", "check", "classifier", "tests", "benchmarks", "notebooks", "docs")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
