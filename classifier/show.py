@@ -158,9 +158,12 @@ def render_page(page: Page, view: ViewOptions, index_link: bool = False) -> str:
         + "".join(_paragraph(p, view.keep) for p in page.paragraphs)
         + "</ol>")
     keep = " ".join(label.value for label in LABELS if label in view.keep)
+    # The one rule the slider rewrites (show.js): where each bar marks the threshold.
+    mark = (f'<style id="threshold-mark">.meta i::after {{ left: {100 * view.threshold}%; }}'
+            "</style>")
     return _document(f"Audit: {page.id}", body,
                      f'data-view="page" data-threshold="{view.threshold}" data-keep="{keep}"',
-                     view.threshold)
+                     head=mark)
 
 
 def _facts(page: Page, view: ViewOptions) -> str:
@@ -264,7 +267,7 @@ def _percent(count: int, total: int) -> str:
     return f"{100 * count / total:.1f}%" if total else "0.0%"
 
 
-def _document(title: str, body: str, body_attributes: str, threshold: float = 0.5) -> str:
+def _document(title: str, body: str, body_attributes: str, head: str = "") -> str:
     css, js = _assets()
     digest = base64.b64encode(hashlib.sha256(js.encode("utf-8")).digest()).decode("ascii")
     policy = (f"default-src 'none'; script-src 'sha256-{digest}'; style-src 'unsafe-inline'; "
@@ -272,9 +275,7 @@ def _document(title: str, body: str, body_attributes: str, threshold: float = 0.
     return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{escape(title)}</title><style>{css}{_label_css()}</style>"
-            # The one rule the slider rewrites (show.js): where each bar marks the threshold.
-            f'<style id="threshold-mark">.meta i::after {{ left: {100 * threshold}%; }}</style>'
+            f"<title>{escape(title)}</title><style>{css}{_label_css()}</style>{head}"
             "<noscript><style>ol.paragraphs[hidden] { display: block; }</style></noscript>"
             "</head>"
             f"<body {body_attributes}>{body}<script>{js}</script></body></html>\n")
