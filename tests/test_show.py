@@ -146,8 +146,11 @@ def test_site_page_shows_recurrence_evidence_and_relabels(tmp_path: Path) -> Non
     dom = _dom(visit(page.as_uri()).dom)
     item = next(li for li in dom.cssselect("ol.paragraphs > li")
                 if li.cssselect(".text")[0].text_content().startswith(disclaimer))
-    # Reads like prose, and is removed because it recurs on the site's other four pages.
+    # Reads like prose, and is removed because it recurs on the site's other four pages (the
+    # README says so beside its picture).
     assert item.get("data-label") == "disclaimer"
+    alone = _score_labels("--no-recurrence", str(SITE))["ferry-timetable"]
+    assert alone[int(item.get("id")[1:])] == "content"
     assert item.cssselect("em")[0].text_content() \
         == "on 4 of 4 other pages of this site, best Jaccard 1.00"
     assert dom.cssselect('a[href="index.html"]')
