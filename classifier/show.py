@@ -144,8 +144,10 @@ def render_page(page: Page, view: ViewOptions, index_link: bool = False) -> str:
         + (f'<p class="error">This page could not be scored: {escape(page.error)}</p>'
            if page.error is not None else "")
         + '<section class="controls" aria-label="View controls">'
+        # step "any": a slider with steps would round a threshold such as 0.3456 to its step
+        # and label the page at another threshold than it was scored at.
         f'<label for="threshold">Threshold</label><span><input type="range" id="threshold" '
-        f'min="0" max="1" step="0.001" value="{view.threshold}"> '
+        f'min="0" max="1" step="any" value="{view.threshold}"> '
         f'<output id="threshold-value" for="threshold">{view.threshold:.3f}</output></span>'
         f'<button type="button" id="reset">Back to {view.threshold:g}</button>'
         '<label><input type="checkbox" id="removed-only"> Only what is removed</label>'

@@ -23,7 +23,7 @@ import pytest
 from benchmarks.browser import chromium, visit
 from benchmarks.show_hostile import PAYLOADS, hostile_paragraphs
 from classifier import make_page, score_pages
-from classifier.api import ScoringOptions
+from classifier.api import ScoringOptions, segment_safely
 from classifier.artifact import Model
 from classifier.document import Page
 from classifier.labels import LABELS, Label
@@ -119,6 +119,27 @@ def test_seed_page_slider_relabels_as_score_threshold_does(tmp_path: Path, model
         assert legend == {label.value: expected.count(label.value) for label in LABELS}
         kept_counts.add(kept)
     assert len(kept_counts) == len(THRESHOLDS)  # every move of the slider changed the page
+
+
+@browser
+def test_a_threshold_between_slider_steps_is_kept_exactly(tmp_path: Path) -> None:
+    # Probabilities on either side of 0.3456 and of 0.346 (a slider step of 0.001 would
+    # round the threshold there and label the middle one differently).
+    page = make_page("One.\n\nTwo.\n\nThree.", "text", id="steps")
+    segment_safely(page)
+    for paragraph, probability in zip(page.paragraphs, (0.3455, 0.3458, 0.3461), strict=True):
+        paragraph.content_probability = probability
+        paragraph.fallback_label = Label.NAVIGATION
+        paragraph.label = Label.CONTENT if probability >= 0.3456 else Label.NAVIGATION
+    path = tmp_path / "steps.html"
+    path.write_text(render_page(page, ViewOptions(threshold=0.3456, model_threshold=0.35)),
+                    encoding="utf-8")
+
+    for url in (path.as_uri(), path.as_uri() + "#threshold=0.3456"):
+        dom = _dom(visit(url).dom)
+        assert _paragraph_labels(dom) == ["navigation", "content", "content"]
+    dom = _dom(visit(path.as_uri() + "#threshold=0.346").dom)
+    assert _paragraph_labels(dom) == ["navigation", "navigation", "content"]
 
 
 @browser
@@ -296,8 +317,6 @@ def test_labels_have_distinct_colours_named_in_the_legend(seed_page: Page, model
 
 def test_an_unscored_page_is_refused(model: Model) -> None:
     page = make_page("One paragraph.\n\nAnother.", "text", id="raw")
-    from classifier.api import segment_safely
-
     segment_safely(page)
     with pytest.raises(ValueError, match="not scored"):
         render_page(page, ViewOptions.of(model))
