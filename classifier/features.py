@@ -18,11 +18,11 @@ are single comprehensions. A page's features never depend on the other pages of 
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from functools import lru_cache
+from itertools import chain
 from operator import attrgetter
 from typing import Any
 
@@ -100,8 +100,8 @@ _OPENERS = frozenset(ord(c) for c in "[({<")
 _WORD_CLASSES = np.zeros(N_CLASSES, dtype=bool)
 _WORD_CLASSES[[UPPER, LOWER, UNCASED, DIGIT]] = True
 #: Ends each paragraph in a batch's token stream. Not NUL: numpy drops trailing NULs of strings.
-_END = "\x1f"
-_DOM_TOKEN = re.compile(r"[^\s\x1f]+|\x1f")
+#: What the DOM features read of a paragraph: its block tag and ancestor class/id tokens.
+DomView = tuple[str, tuple[str, ...]]
 
 
 @lru_cache(maxsize=1)
@@ -197,8 +197,9 @@ class FeatureMatrix:
 @dataclass(frozen=True)
 class ParagraphTable:
     """One row per paragraph of a batch of pages (pages contiguous, paragraphs in order): every
-    fact the features read, a column per ``TABLE_COLUMNS`` name (``text``, ``tag`` and ``dom``
-    lists of strings, the rest numpy arrays). Plain columns, not a ``DataFrame``: building and
+    fact the features read, a column per ``TABLE_COLUMNS`` name (``text`` and ``tag`` lists of
+    strings, ``dom`` a list of ``DomView`` s, ``None`` for a text page's rows, the rest numpy
+    arrays). Plain columns, not a ``DataFrame``: building and
     reading one costs more than a one-page batch's features."""
 
     columns: dict[str, Any]
@@ -259,16 +260,17 @@ def paragraph_table(pages: Sequence[Page]) -> ParagraphTable:
     index, texts, raws, recurrences = (read[name] for name in _TEXT_FIELDS)
     boxes = np.full((n, CONTAINER_LEVELS), -1, dtype=np.int64)
     if html:
-        views = lru_cache(maxsize=None)(dom_view)  # paragraphs of one block share ancestors
         tags = list(read["tag"])
-        dom = [views(tag, held) if from_html else "" for tag, held, from_html
-               in zip(tags, read["ancestors"], is_html, strict=True)]
-        containers = read["containers"]
-        for row in (row for row, held in enumerate(containers) if held):
-            held = containers[row][:CONTAINER_LEVELS]
-            boxes[row, : len(held)] = held
+        dom: list[DomView | None] = [
+            (tag, held) if from_html else None for tag, held, from_html
+            in zip(tags, read["ancestors"], is_html.tolist(), strict=True)]
+        held = [box[:CONTAINER_LEVELS] for box in read["containers"]]
+        levels = np.fromiter(map(len, held), dtype=np.int64, count=n)
+        boxes[np.repeat(np.arange(n), levels),
+              np.arange(levels.sum()) - np.repeat(np.cumsum(levels) - levels, levels)] = \
+            np.fromiter(chain.from_iterable(held), dtype=np.int64, count=levels.sum())
     else:
-        tags, dom = [_DOM_DEFAULTS["tag"]] * n, [""] * n
+        tags, dom = [_DOM_DEFAULTS["tag"]] * n, [None] * n
     columns = {
         "page": np.repeat(np.arange(len(pages)), per_page),
         "index": np.fromiter(index, dtype=np.int64, count=n),
@@ -287,11 +289,15 @@ def paragraph_table(pages: Sequence[Page]) -> ParagraphTable:
     return ParagraphTable({name: columns[name] for name in TABLE_COLUMNS})
 
 
-def dom_view(tag: str, ancestors: tuple[str, ...]) -> str:
-    """What the DOM hash reads: the block tag, the nearest class/id tokens marked ``near:``,
-    then all ancestor tokens, nearest first."""
-    near = " ".join(f"near:{t}" for t in ancestors[:NEAR_ANCESTORS])
-    return f"tag={tag} {near} {' '.join(ancestors[:MAX_DOM_TOKENS])}"
+def dom_tokens(view: DomView | None) -> list[str]:
+    """What the DOM hash reads of a paragraph's ``(tag, ancestors)`` (``None`` for a text
+    page's, which has none): the block tag, the nearest class/id tokens marked ``near:``, then
+    all ancestor tokens, nearest first."""
+    if view is None:
+        return []
+    tag, ancestors = view
+    return [f"tag={tag}", *(f"near:{t}" for t in ancestors[:NEAR_ANCESTORS]),
+            *ancestors[:MAX_DOM_TOKENS]]
 
 
 def _spans(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -302,14 +308,6 @@ def _spans(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     owner = np.repeat(np.arange(len(texts)), lengths + 1)
     starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
     return codes, owner, starts
-
-
-def _token_owner(tokens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For a token array with an ``_END`` token closing each paragraph: the mask of real tokens
-    and each token's paragraph number."""
-    boundary = tokens == _END
-    owner = np.cumsum(boundary) - boundary
-    return ~boundary, owner
 
 
 def _counts(rows: np.ndarray, columns: np.ndarray, n_rows: int, bits: int) -> sp.csr_matrix:
@@ -451,16 +449,17 @@ def _chars(texts: list[str], bits: int) -> sp.csr_matrix:
     return _counts(np.repeat(owner[:m], 2)[keep], grams.ravel()[keep], len(texts), bits)
 
 
-def _dom(views: list[str], bits: int) -> tuple[HashedBlock, np.ndarray]:
-    """Binary hashed DOM tokens (tag, near and all ancestor class/id tokens), one row per
-    distinct view, and the ``CLASS_CUE_NAMES`` indicators of each row's tokens. Paragraphs of
-    one block share their view, so each distinct view is tokenised once."""
-    rows, distinct = pd.factorize(np.asarray(views, dtype=object))
-    tokens = np.asarray(_DOM_TOKEN.findall(_END.join(distinct) + _END), dtype=object)
-    real, owner = _token_owner(tokens)
-    owner = owner[real]
-    codes, uniques = pd.factorize(tokens[real])
-    n = len(distinct)
+def _dom(views: list[DomView | None], bits: int) -> tuple[HashedBlock, np.ndarray]:
+    """Binary hashed DOM tokens (``dom_tokens``), one row per distinct view, and the
+    ``CLASS_CUE_NAMES`` indicators of each row's tokens. Paragraphs of one block share their
+    view, so each distinct view is tokenised once."""
+    number: dict[DomView | None, int] = {}
+    rows = np.fromiter((number.setdefault(view, len(number)) for view in views),
+                       dtype=np.int64, count=len(views))
+    held = [dom_tokens(view) for view in number]
+    n = len(held)
+    owner = np.repeat(np.arange(n), np.fromiter(map(len, held), dtype=np.int64, count=n))
+    codes, uniques = pd.factorize(np.asarray(list(chain.from_iterable(held)), dtype=object))
     columns = (hash_strings(uniques) % np.uint64(1 << bits)).astype(np.int64)
     matrix = sp.csr_matrix((np.ones(len(codes), dtype=np.float32), (owner, columns[codes])),
                            shape=(n, 1 << bits), dtype=np.float32)
