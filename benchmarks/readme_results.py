@@ -56,6 +56,7 @@ def run_benchmarks(reports: Path, limit: int | None) -> dict[str, Any]:
         "quality": ["benchmarks/quality.py", *(["--limit", str(limit)] if limit else [])],
         "recurrence": ["benchmarks/recurrence.py", "--peers"],
         "throughput": ["benchmarks/throughput.py"],
+        "speed": ["benchmarks/speed.py"],
     }
     numbers = {}
     for name, command in commands.items():
@@ -166,6 +167,42 @@ def throughput_section(throughput: dict[str, Any]) -> list[str]:
     return lines
 
 
+def speed_section(speed: dict[str, Any]) -> list[str]:
+    """Pages and MB per second on the large modern test pages, ours against trafilatura."""
+    sets = list(dict.fromkeys(row["set"] for row in speed["sets"]))
+    lines = ["Speed on real pages (`benchmarks/speed.py`, the `test` split of "
+             + " and ".join(sets) + ", html / text; the fastest of "
+             f"{speed['repeats']} runs): `command` is `boilerplate clean --format jsonl` with its "
+             "default options (two passes, the site index, the time limit), start-up included; "
+             "`in-process` is `score_pages` on one core; in brackets, the ratio to trafilatura's "
+             "pages per second in the same run.", "",
+             "| system | " + " | ".join(f"{name} pages/s" for name in sets) + " | "
+             + " | ".join(f"{name} MB/s" for name in sets) + " |",
+             "| --- |" + " ---: |" * (2 * len(sets))]
+    rows = {(r["set"], r["mode"], r["system"]): r for r in speed["sets"]}
+    for system in ("command", "in-process", "trafilatura"):
+        def cell(name: str, field: str, system: str = system) -> str:
+            parts = []
+            for mode in ("html", "text"):
+                row = rows[(name, mode, system)]
+                ratio = row["vs_trafilatura"]
+                bracket = f" ({ratio:.1f}x)" if field == "pages_per_second" and ratio else ""
+                parts.append(f"{row[field]:.{0 if field == 'pages_per_second' else 1}f}{bracket}")
+            return " / ".join(parts)
+
+        lines.append(f"| {system} | " + " | ".join(cell(name, "pages_per_second") for name in sets)
+                     + " | " + " | ".join(cell(name, "mb_per_second") for name in sets) + " |")
+    start = speed["start"]
+    lines += ["", f"`boilerplate --help` {start['help']:.2f} s, `--version` "
+              f"{start['version']:.2f} s; the first output record of a one-page run "
+              f"{start['first_record']:.2f} s after start."]
+    if "jobs" in speed:
+        jobs = speed["jobs"]
+        lines[-1] += (f" `--jobs 2` against `--jobs 1` on {jobs['pages']:,} pages: "
+                      f"{jobs['speed_up']:.2f}x ({jobs['cpus']} CPUs).")
+    return lines
+
+
 def render(results: dict[str, Any]) -> str:
     """The README's results block (between the markers) for ``results.json``."""
     m = results["machine"]
@@ -175,6 +212,8 @@ def render(results: dict[str, Any]) -> str:
              "`--from-json benchmarks/results.json` re-renders it without running anything.",
              "", *quality_section(results["quality"]), "",
              *recurrence_section(results["recurrence"])]
+    if "speed" in results:
+        lines += ["", *speed_section(results["speed"])]
     if "throughput" in results:
         lines += ["", *throughput_section(results["throughput"])]
     lines += ["", "Plots, the confusion matrix of the labels and the worst pages: "

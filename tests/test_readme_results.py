@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from benchmarks.readme_results import END, START, render, replace_block
+from benchmarks.readme_results import END, START, render, replace_block, speed_section
 from tests.conftest import FIXTURES, ROOT
 
 
@@ -52,3 +52,21 @@ def test_readme_block_is_the_rendering_of_the_committed_results():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     results = json.loads((ROOT / "benchmarks" / "results.json").read_text(encoding="utf-8"))
     assert replace_block(readme, render(results)) == readme
+
+
+def test_speed_section_shows_each_system_per_set_and_mode_with_its_ratio():
+    rows = [{"set": name, "mode": mode, "system": system, "pages_per_second": pps,
+             "mb_per_second": pps / 10, "vs_trafilatura": None if system == "trafilatura"
+             else pps / base}
+            for name, base in (("wcxb", 20.0), ("dragnet", 40.0))
+            for mode in ("html", "text")
+            for system, pps in (("trafilatura", base), ("in-process", 5 * base),
+                                ("command", 3 * base))]
+    speed = {"repeats": 3, "sets": rows, "start": {"help": 0.1, "version": 0.09,
+                                                   "first_record": 1.2},
+             "jobs": {"pages": 2000, "cpus": 2, "speed_up": 1.8}}
+    lines = speed_section(speed)
+    assert "| command | 60 (3.0x) / 60 (3.0x) | 120 (3.0x) / 120 (3.0x) | 6.0 / 6.0 | " \
+           "12.0 / 12.0 |" in lines
+    assert any("| trafilatura | 20 / 20 | 40 / 40 |" in line for line in lines)
+    assert "1.80x (2 CPUs)" in lines[-1] and "0.10 s" in lines[-1]
