@@ -10,16 +10,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from classifier.artifact import Model, load_model
 from classifier.document import InputKind, Page
-from classifier.features import paragraph_table
 from classifier.labels import LABELS, Label
-from classifier.recurrence import SiteIndex
 from classifier.segment import segment
 from classifier.sites import make_page
+
+# numpy and the features are imported where pages are scored, so that importing the library
+# (and ``boilerplate --help``) does not wait for numpy, pandas and scikit-learn.
+if TYPE_CHECKING:
+    import numpy as np
+
+    from classifier.recurrence import SiteIndex
 
 #: Pages scored together: one model call per batch amortises its fixed cost.
 BATCH_PAGES_DEFAULT = 64
@@ -53,6 +57,8 @@ class ScoringOptions:
 
 
 def _fallback_columns(proba: np.ndarray) -> np.ndarray:
+    import numpy as np
+
     return np.argmax(proba[:, 1:], axis=1) + 1 if len(proba) else np.zeros(0, dtype=int)
 
 
@@ -67,6 +73,8 @@ def decide(proba: np.ndarray, threshold: float) -> tuple[list[Label], np.ndarray
 
     Content when its probability reaches ``threshold``; otherwise the likeliest other label.
     """
+    import numpy as np
+
     content = proba[:, 0]
     chosen = np.where(content >= threshold, 0, _fallback_columns(proba))
     return [LABELS[i] for i in chosen], content
@@ -91,6 +99,10 @@ def predict_batch(pages: list[Page], model: Model, index: SiteIndex | None = Non
     With ``index``, each paragraph's recurrence on the other pages of its site is read from it
     first (the index is not changed; add pages to it beforehand).
     """
+    import numpy as np
+
+    from classifier.features import paragraph_table
+
     pages = [segment_safely(page) for page in pages]
     live = [page for page in pages if page.error is None and page.paragraphs]
     if index is not None:

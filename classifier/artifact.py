@@ -16,15 +16,16 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import joblib
-import numpy as np
-from sklearn.pipeline import Pipeline
-from threadpoolctl import ThreadpoolController
-
 from classifier.atomic import atomic_path
 from classifier.labels import LABELS
 
+# numpy, joblib, scikit-learn and threadpoolctl are imported where a model is loaded or used,
+# so that what never scores (``boilerplate --help``, a reader) does not wait for them.
 if TYPE_CHECKING:
+    import numpy as np
+    from sklearn.pipeline import Pipeline
+    from threadpoolctl import ThreadpoolController
+
     from classifier.features import ParagraphTable
 
 #: Bumped when the artifact's input or output contract changes.
@@ -56,6 +57,8 @@ class Model:
         a call of a few thousand paragraphs (several times slower on two cores, worse on a busy
         machine); parallelism comes from worker processes (``runner``) instead.
         """
+        import numpy as np
+
         if not len(table):
             return np.zeros((0, len(LABELS)))
         with _thread_pools().limit(limits=1):
@@ -71,6 +74,8 @@ class Model:
 @functools.cache
 def _thread_pools() -> ThreadpoolController:
     # Finding the process's thread pools takes milliseconds; the controller is reused.
+    from threadpoolctl import ThreadpoolController
+
     return ThreadpoolController()
 
 
@@ -103,6 +108,8 @@ def save_model(pipeline: Pipeline, card: dict[str, Any], path: Path) -> dict[str
 
     Returns the card as written.
     """
+    import joblib
+
     with atomic_path(path) as tmp, open(tmp, "wb") as handle:
         joblib.dump(pipeline, handle, compress=3)
     card = {**card, "format_version": FORMAT_VERSION, "labels": [label.value for label in LABELS],
@@ -149,6 +156,8 @@ def load_model(path: str | os.PathLike[str] | None = None, trust: bool = False) 
     if sha256_of(model_path) != card.get("sha256"):
         raise ModelError(f"{model_path} does not match the sha256 in its card; the file was "
                          "changed or truncated, refusing to load it")
+    import joblib
+
     try:
         pipeline = joblib.load(model_path)
     except Exception as error:  # a pickle from another library version fails in many ways

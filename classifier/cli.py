@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
@@ -27,7 +27,6 @@ from classifier.api import ScoringOptions
 from classifier.artifact import Model, ModelError, card_path, load_model
 from classifier.atomic import atomic_path
 from classifier.document import Page
-from classifier.index_file import IndexFileError
 from classifier.io.pages import MAX_PAGE_BYTES_DEFAULT, InputFormat, ReadOptions
 from classifier.io.readers import read_pages
 from classifier.io.writers import (
@@ -42,9 +41,12 @@ from classifier.io.writers import (
     write_table,
 )
 from classifier.labels import Label
-from classifier.recurrence import SiteIndex
 from classifier.runner import TIME_LIMIT_DEFAULT, RunOptions, build_index, run
 from classifier.summary import Summary
+
+# The site index (numpy, pandas, datasketch) is imported when a command needs one.
+if TYPE_CHECKING:
+    from classifier.recurrence import SiteIndex
 
 
 def _apply(command: Callable[..., Any], decorators: list[Callable[..., Any]]
@@ -213,6 +215,9 @@ def _emit(output: Path | None, write: Callable[[IO[str]], None]) -> None:
 
 
 def _load_index(path: Path | None) -> SiteIndex:
+    from classifier.index_file import IndexFileError
+    from classifier.recurrence import SiteIndex
+
     if path is None or not path.exists():
         return SiteIndex()
     try:
@@ -458,7 +463,7 @@ def _add_to_index(invocation: IndexInvocation, index: SiteIndex) -> None:
 @_index_inputs
 def build(**args: Any) -> None:
     """A new index of the pages in PATHS (replacing the file)."""
-    _add_to_index(IndexInvocation.from_args(args), SiteIndex())
+    _add_to_index(IndexInvocation.from_args(args), _load_index(None))
 
 
 @index.command()

@@ -114,7 +114,7 @@ class SiteIndex:
     def add(self, page: Page) -> None:
         """Index the paragraphs of a segmented page under its site; re-adding a page (same URL,
         else same id) replaces its earlier version."""
-        self.add_texts(page.site, _page_key(page), [p.text for p in page.paragraphs],
+        self.add_texts(page.site, page_key(page), [p.text for p in page.paragraphs],
                        link_flags(page.paragraphs))
 
     def add_texts(self, site_key: str | None, page_key: str, texts: Sequence[str],
@@ -123,6 +123,14 @@ class SiteIndex:
         them are links (``LINKED_SHARE``; none when not given)."""
         if site_key is None:
             return
+        normalised = normalise_all(texts)
+        self.add_fingerprints(site_key, page_key, normalised, exact_keys(normalised, linked))
+
+    def add_fingerprints(self, site_key: str, page_key: str, normalised: Sequence[str],
+                         keys: Sequence[int]) -> None:
+        """Index one page given as its paragraphs' normalised texts (``normalise_all``) and
+        exact keys (``exact_keys``), computed elsewhere: a run computes them in its worker
+        processes, under the time limit, and only inserts them here."""
         site = self._site(site_key)
         number = site.page_numbers.get(page_key)
         if number is None:
@@ -131,10 +139,9 @@ class SiteIndex:
         else:
             for node in site.page_nodes.pop(number, []):
                 site.node_pages[node].discard(number)
-        normalised = normalise_all(texts)
         nodes: list[int] = []
         fresh: dict[int, str] = {}
-        for h, text in zip(exact_keys(normalised, linked), normalised, strict=True):
+        for h, text in zip(keys, normalised, strict=True):
             known = site.node_of_hash.get(h)
             if known is not None:
                 node = known
@@ -174,7 +181,7 @@ class SiteIndex:
     def recurrence(self, page: Page) -> list[Recurrence] | None:
         """Per paragraph of ``page``, its recurrence on the site's *other* pages; ``None`` when
         the page has no site key (no evidence, which is not the same as no recurrence)."""
-        return self.recurrence_of_texts(page.site, _page_key(page),
+        return self.recurrence_of_texts(page.site, page_key(page),
                                         [p.text for p in page.paragraphs],
                                         link_flags(page.paragraphs))
 
@@ -276,5 +283,6 @@ class SiteIndex:
         return index
 
 
-def _page_key(page: Page) -> str:
+def page_key(page: Page) -> str:
+    """The key a page is indexed under within its site: its URL, else its id."""
     return page.url or page.id

@@ -4,8 +4,9 @@
 first pass of a run with recurrence evidence, segmenting pages in the same kind of workers under
 the same time limit:
 
-- **Parallel.** ``jobs`` worker processes each receive the model once, at start, then score
-  chunks of pages (one model call per chunk). Results come back in input order.
+- **Parallel.** ``jobs`` worker processes each get the model once, at start (forked with it
+  on Linux, nothing pickled; elsewhere sent to them), then score chunks of pages (one model
+  call per chunk). Results come back in input order.
 - **Flat memory.** Pages are read from the input only when a worker is free, and at most
   ``jobs * CHUNKS_PER_JOB`` chunks are between input and output at any time, so memory does not
   grow with the number of pages.
@@ -29,21 +30,23 @@ import contextlib
 import functools
 import multiprocessing
 import signal
+import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from classifier.api import BATCH_PAGES_DEFAULT, ScoringOptions, score_pages, segment_safely
 from classifier.artifact import Model, load_model
 from classifier.document import Page
-from classifier.recurrence import SiteIndex
 
 if TYPE_CHECKING:
-    from multiprocessing.context import ForkServerContext, SpawnContext
+    from multiprocessing.context import ForkContext, ForkServerContext, SpawnContext
+
+    from classifier.recurrence import SiteIndex
 
 #: Seconds one page may take (segmentation and scoring) before it is given up with an error.
 #: Ordinary pages take milliseconds and a 20 MB page a few seconds; past 30 s a page is stuck.
@@ -54,6 +57,8 @@ CHUNKS_PER_JOB = 2
 #: A chunk closes at ``ScoringOptions.batch_pages`` pages or at this many characters of raw
 #: page, whichever comes first, so a run of large pages does not fill memory.
 CHUNK_CHARS = 16 * 1024 * 1024
+#: What a worker's work gives back per chunk: scored pages, or the index's fingerprints.
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -89,35 +94,56 @@ def run(pages: Iterable[Page], model: Model | None = None,
 
 def build_index(pages: Iterable[Page], index: SiteIndex | None = None,
                 run_options: RunOptions | None = None) -> SiteIndex:
-    """The first pass of a run: segment every page that has a site key (in worker processes,
-    under the time limit, as ``run`` scores) and add it to ``index`` (a new one by default).
-    Pages without a site can have no evidence and are passed over unsegmented, so a run of
-    such pages costs nothing here; a page that fails here fails again, with its error record,
-    when it is scored."""
+    """The first pass of a run: segment every page that has a site key and fingerprint its
+    paragraphs for the index (in worker processes, under the time limit, as ``run`` scores),
+    then add them to ``index`` (a new one by default). Pages without a site can have no
+    evidence and are passed over unsegmented, so a run of such pages costs nothing here; a
+    page that fails here fails again, with its error record, when it is scored."""
+    from classifier.recurrence import SiteIndex
+
     index = index or SiteIndex()
     candidates = (p for p in pages if p.site is not None and p.error is None)
-    for page in _map(segment_chunk, _chunks(candidates, BATCH_PAGES_DEFAULT),
+    for item in _map(fingerprint_chunk, _chunks(candidates, BATCH_PAGES_DEFAULT),
                      run_options or RunOptions()):
-        if page.error is None:
-            index.add(page)
+        if isinstance(item, PageFingerprints):
+            index.add_fingerprints(item.site, item.key, item.normalised, item.keys)
     return index
 
 
-def segment_chunk(pages: list[Page]) -> list[Page]:
-    """Segment each page of a chunk (an error on one page stays on that page). Only what the
-    index reads (site, URL, id, paragraph texts) is kept, so that a worker does not send every
-    page back whole: raw page, raw paragraphs and passed-through fields are dropped."""
+@dataclass
+class PageFingerprints:
+    """What the site index needs of one page: its site and key, and its paragraphs'
+    normalised texts and exact keys (``SiteIndex.add_fingerprints``)."""
+
+    site: str
+    key: str
+    normalised: list[str]
+    keys: list[int]
+
+
+def fingerprint_chunk(pages: list[Page]) -> list[PageFingerprints | Page]:
+    """Segment and fingerprint each page of a chunk (a page that fails comes back as itself,
+    with its error and without its payload). The index work of a page runs here, under the
+    time limit, and a worker sends back fingerprints rather than paragraphs."""
+    from classifier.fingerprints import exact_keys, link_flags, normalise_all
+    from classifier.recurrence import page_key
+
+    done: list[PageFingerprints | Page] = []
     for page in map(segment_safely, pages):
-        page.raw = ""
-        page.extra = {}
-        for paragraph in page.paragraphs:
-            paragraph.raw = ""
-    return pages
+        if page.error is not None or page.site is None:
+            page.raw, page.extra, page.paragraphs = "", {}, []
+            done.append(page)
+            continue
+        normalised = normalise_all([p.text for p in page.paragraphs])
+        done.append(PageFingerprints(page.site, page_key(page), normalised,
+                                     exact_keys(normalised, link_flags(page.paragraphs))))
+    return done
 
 
-def _map(work: Callable[[list[Page]], list[Page]], chunks: Iterator[list[Page]],
-         run_options: RunOptions) -> Iterator[Page]:
-    """``work`` on each chunk, in input order: here, or in worker processes under the limit."""
+def _map(work: Callable[[list[Page]], Sequence[R]], chunks: Iterator[list[Page]],
+         run_options: RunOptions) -> Iterator[R | Page]:
+    """``work`` on each chunk, in input order: here, or in worker processes under the limit
+    (where a page that runs out of time or kills its worker comes back with an error)."""
     if run_options.jobs == 1 and run_options.time_limit is None:
         for chunk in chunks:
             yield from work(chunk)
@@ -157,7 +183,7 @@ def _chunks(pages: Iterable[Page], size: int) -> Iterator[list[Page]]:
         yield chunk
 
 
-def _serve(conn: Connection, work: Callable[[list[Page]], list[Page]]) -> None:
+def _serve(conn: Connection, work: Callable[[list[Page]], Sequence[object]]) -> None:
     """A worker: say it is ready, then do ``work`` on each chunk it receives until told to
     stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
@@ -172,11 +198,17 @@ def _serve(conn: Connection, work: Callable[[list[Page]], list[Page]]) -> None:
         conn.send(work(pages))
 
 
-def _context() -> ForkServerContext | SpawnContext:
-    # Not fork: a process that already used OpenMP (scikit-learn's boosted trees do) can hang
-    # when a forked child uses it again. A fork server that imported the library once makes
-    # workers, and their replacements after a time-out, start in milliseconds.
-    if "forkserver" in multiprocessing.get_all_start_methods():
+def _context() -> ForkContext | ForkServerContext | SpawnContext:
+    """Fork on Linux: a worker starts in a millisecond with the parent's imports, model and
+    index, none of them pickled, imported or loaded again. Forking after OpenMP ran with
+    several threads makes a child hang in its next parallel region with several threads, but
+    not with one, and workers score with one thread only (``Model.predict_proba``); tested.
+    Elsewhere a fork server that imported the library once starts workers (and replacements
+    after a time-out) in milliseconds."""
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform == "linux" and "fork" in methods:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["classifier.api"])
         return context
@@ -201,10 +233,10 @@ class _Worker:
     deadline: float = float("inf")
 
 
-class _Pool:
+class _Pool(Generic[R]):
     """Worker processes fed one task at a time, with results gathered back into input order."""
 
-    def __init__(self, work: Callable[[list[Page]], list[Page]],
+    def __init__(self, work: Callable[[list[Page]], Sequence[R]],
                  run_options: RunOptions) -> None:
         self.work = work
         self.time_limit = run_options.time_limit
@@ -212,7 +244,7 @@ class _Pool:
         self.context = _context()
         self.workers = [self._start() for _ in range(run_options.jobs)]
         self.waiting: deque[_Task] = deque()
-        self.slots: dict[int, list[Page | None]] = {}
+        self.slots: dict[int, list[R | Page | None]] = {}
 
     def _start(self) -> _Worker:
         parent, child = self.context.Pipe()
@@ -222,7 +254,7 @@ class _Pool:
         child.close()
         return _Worker(process, parent)
 
-    def map(self, chunks: Iterator[list[Page]]) -> Iterator[Page]:
+    def map(self, chunks: Iterator[list[Page]]) -> Iterator[R | Page]:
         """The pages of ``chunks`` after the work, in order."""
         read = written = 0
         exhausted = False
@@ -288,7 +320,7 @@ class _Pool:
                                "to see why")
         return f"worker process died (exit code {worker.process.exitcode})"
 
-    def _store(self, task: _Task, pages: list[Page]) -> None:
+    def _store(self, task: _Task, pages: Sequence[R | Page]) -> None:
         self.slots[task.chunk][task.start:task.start + len(pages)] = pages
 
     def _replace(self, worker: _Worker, reason: str) -> None:

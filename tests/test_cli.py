@@ -69,3 +69,17 @@ def test_real_subprocess_clean():
                                capture_output=True, text=True, timeout=300, check=False)
     assert completed.returncode == 0, completed.stderr
     assert "Clearview" in completed.stdout and "[ad_1]" not in completed.stdout
+
+
+def test_help_and_version_do_not_import_the_scientific_stack():
+    # --help, --version (and the library's import) must not wait for numpy, pandas, scipy,
+    # scikit-learn, pyarrow or datasketch: they load where pages are scored or indexed.
+    heavy = ("numpy", "pandas", "scipy", "sklearn", "pyarrow", "datasketch", "warcio")
+    code = ("import sys, classifier, classifier.cli\n"
+            "from click.testing import CliRunner\n"
+            "for args in (['--help'], ['--version'], ['score', '--help']):\n"
+            "    assert CliRunner().invoke(classifier.cli.main, args).exit_code == 0\n"
+            f"print(sorted(m for m in {heavy!r} if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, check=True)
+    assert done.stdout.strip() == "[]"

@@ -63,6 +63,22 @@ def test_two_jobs_give_the_same_pages_in_input_order(model):
         [(q.label, q.content_probability) for q in p.paragraphs] for p in alone]
 
 
+def test_workers_score_after_the_parent_ran_openmp_threads(model):
+    # Workers are forked on Linux. A forked child hangs in a parallel region with several
+    # OpenMP threads once its parent ran one, but workers score with one thread: a parent that
+    # trained boosted trees on two threads still gets every page scored, none timed out.
+    import numpy as np
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from threadpoolctl import threadpool_limits
+
+    features = np.random.default_rng(0).random((5000, 8))
+    with threadpool_limits(2, user_api="openmp"):
+        HistGradientBoostingClassifier(max_iter=5).fit(features, features[:, 0] > 0.5)
+    scored = list(run(pages(3), model, run_options=RunOptions(jobs=1, time_limit=20)))
+    assert [p.error for p in scored] == [None] * 3
+    assert all(p.paragraphs and p.paragraphs[0].label is not None for p in scored)
+
+
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_read_ahead_is_bounded(model, jobs):
     pulled = 0

@@ -31,7 +31,6 @@ from classifier.io.pages import (
     page_kind,
     sniff,
 )
-from classifier.io.warc import read_warc
 
 #: A JSON line may be this many times ``max_bytes`` long before it is refused unparsed: JSON
 #: escaping grows a page up to six-fold (``\uXXXX`` for one character), and a line parsed
@@ -169,6 +168,8 @@ def read_source(path: str, options: ReadOptions, stdin: IO[bytes] | None = None,
         if input_format is InputFormat.WARC:
             # Not gunzipped here: read_warc reads gzip member by member, one per record, which
             # is how a damaged member costs one record instead of the rest of the archive.
+            from classifier.io.warc import read_warc  # warcio only for WARC input
+
             yield from read_warc(raw, path, options, stats)
             return
         stream = cast(IO[bytes], gzip.GzipFile(fileobj=raw) if compressed else raw)
