@@ -5,7 +5,8 @@
 Quality is bag-of-words token precision, recall and F1 against ``gold_text``
 (``classifier.evaluation``), averaged over the pages of one split of each corpus. The headline
 figure is the mean of the per-corpus means over ``HEADLINE_DATASETS``; readability's few test
-pages are reported apart.
+pages and WCXB's modern pages are reported apart, WCXB also per page type (article, forum,
+product...).
 
 Modes:
 
@@ -72,8 +73,11 @@ KEEP_EVERYTHING = "keep-everything"
 #: The extractor every speed is compared with.
 REFERENCE = "trafilatura"
 EXTRACTORS = (OURS, OURS_INDEX, *PEERS, KEEP_EVERYTHING)
-#: Corpora reported apart from the headline mean (too few test pages to average in).
+#: Corpora reported apart from the headline mean (too few test pages to average in, or of
+#: another era: WCXB's pages are from 2025-26).
 APART_DATASETS = tuple(name for name in DATASETS if name not in HEADLINE_DATASETS)
+#: The page-type column holding the mean over every page that has a type.
+ALL_TYPES = "all"
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,7 @@ class Page:
     html: str
     text: str
     gold: str
+    page_type: str | None = None
 
 
 @dataclass
@@ -109,6 +114,8 @@ class Result:
     pages: int
     seconds: float | None
     failures: dict[str, int]
+    #: Mean scores per page type of the corpora that have them (WCXB), and ``all`` of them.
+    page_types: dict[str, Score] = field(default_factory=dict)
 
     @property
     def pages_per_second(self) -> float | None:
@@ -171,7 +178,7 @@ def load_pages(root: Path, split: str, limit: int | None) -> list[Page]:
             continue
         taken[name] += 1
         pages.append(Page(name, record.get("url"), record["html"], render_text(record["html"]),
-                          record["gold_text"]))
+                          record["gold_text"], record.get("page_type")))
     return pages
 
 
@@ -266,17 +273,28 @@ def run_extractor(name: str, mode: str, pages: list[Page], model: Any, timeout: 
 
 
 def score_run(name: str, mode: str, pages: list[Page], run: Run) -> Result:
-    """Per-corpus mean scores of a run, and the headline mean over HEADLINE_DATASETS."""
+    """Per-corpus mean scores of a run, the headline mean over HEADLINE_DATASETS, and the
+    means per page type (``all``: every page with a type)."""
     by_dataset: dict[str, list[Score]] = {}
+    by_type: dict[str, list[Score]] = {}
     for page, output in zip(pages, run.outputs, strict=True):
-        by_dataset.setdefault(page.dataset, []).append(token_scores(output, page.gold))
+        score = token_scores(output, page.gold)
+        by_dataset.setdefault(page.dataset, []).append(score)
+        if page.page_type:
+            by_type.setdefault(page.page_type, []).append(score)
+            by_type.setdefault(ALL_TYPES, []).append(score)
     datasets = {dataset: mean_scores(scores) for dataset, scores in by_dataset.items()}
+    page_types = {name: mean_scores(by_type[name]) for name in sorted(by_type, key=_type_order)}
     headline = None
     if all(dataset in datasets for dataset in HEADLINE_DATASETS):
         # Each corpus weighs the same, however many test pages it has.
         headline = mean_scores([datasets[dataset] for dataset in HEADLINE_DATASETS])
     return Result(name, mode, datasets, headline, len(pages), run.seconds,
-                  dict(sorted(run.failures.items())))
+                  dict(sorted(run.failures.items())), page_types)
+
+
+def _type_order(name: str) -> tuple[bool, str]:
+    return name == ALL_TYPES, name
 
 
 def speed_ratio(result: Result, results: list[Result]) -> float | None:
@@ -332,6 +350,23 @@ def quality_tables(results: list[Result], mode: str, datasets: list[str]) -> lis
             *table(header, pr_rows), ""]
 
 
+def page_type_tables(results: list[Result], mode: str) -> list[str]:
+    """F1 and precision / recall per page type of one mode (nothing when no page has a type)."""
+    mode_results = [r for r in results if r.mode == mode and r.page_types]
+    if not mode_results:
+        return []
+    types = list(mode_results[0].page_types)
+    header = ["extractor", *types]
+    f1_rows = [[r.extractor] + [fmt(r.page_types[t].f1) if t in r.page_types else "—"
+                                for t in types] for r in mode_results]
+    pr_rows = [[r.extractor] + [pr_cell(r.page_types.get(t)) for t in types]
+               for r in mode_results]
+    return [f"## Quality per page type (WCXB), {mode} mode: token F1", "",
+            *table(header, f1_rows), "",
+            f"## Quality per page type (WCXB), {mode} mode: token precision / recall", "",
+            *table(header, pr_rows), ""]
+
+
 def speed_table(results: list[Result], modes: list[str]) -> list[str]:
     """Pages per second of every extractor in every mode, with the ratio to trafilatura."""
     names = list(dict.fromkeys(r.extractor for r in results))
@@ -365,6 +400,7 @@ def report(results: list[Result], meta: dict[str, Any], modes: list[str]) -> str
              + ", ".join(f"{p} {v}" for p, v in meta["versions"].items()), ""]
     for mode in modes:
         lines += quality_tables(results, mode, datasets)
+        lines += page_type_tables(results, mode)
     lines += speed_table(results, modes)
     if any(r.mode == "text" for r in results):
         lines += [("In text mode peers read the rendering wrapped as one `<p>` per block; the "
@@ -384,6 +420,7 @@ def to_json(results: list[Result], meta: dict[str, Any]) -> dict[str, Any]:
             "pages_per_second": r.pages_per_second,
             "speed_ratio_to_trafilatura": speed_ratio(r, results),
             "failures": r.failures,
+            "page_types": {t: asdict(s) for t, s in r.page_types.items()},
         }
     return {**meta, "headline_datasets": list(HEADLINE_DATASETS), "results": modes}
 

@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from classifier.report import (  # noqa: E402
     f1_by_extractor,
+    page_type_table,
     peers_table,
     recurrence_table,
     speed_table,
@@ -47,6 +48,8 @@ REPORTS_DEFAULT = ROOT / "reports"
 #: plain deduplication; the full table is in ``reports/recurrence.md``.
 RECURRENCE_SYSTEMS = ("ours with index", "ours without index", "trafilatura",
                       "trafilatura-deduplicate")
+#: The extractors of the per-page-type table (the full table is in ``reports/quality.md``).
+PAGE_TYPE_EXTRACTORS = ("ours", "trafilatura", "readability-lxml", "resiliparse", "justext")
 
 
 def run_benchmarks(reports: Path, limit: int | None) -> dict[str, Any]:
@@ -131,6 +134,35 @@ def quality_section(quality: dict[str, Any]) -> list[str]:
     return lines
 
 
+def page_type_section(quality: dict[str, Any]) -> list[str]:
+    """WCXB per page type: F1 html / text, then precision / recall in html mode."""
+    table = page_type_table(quality)
+    table = table[table["extractor"].isin(PAGE_TYPE_EXTRACTORS)]
+    if table.empty:
+        return []
+    types = list(dict.fromkeys(table["page_type"]))
+    pages = quality["pages"].get("wcxb")
+    scores = table.set_index(["mode", "extractor", "page_type"])
+
+    def cell(mode: str, extractor: str, page_type: str, column: str) -> float | None:
+        key = (mode, extractor, page_type)
+        return float(scores.at[key, column]) if key in scores.index else None
+
+    header = "| extractor | " + " | ".join(types) + " |"
+    rule = "| --- |" + " ---: |" * len(types)
+    extractors = [e for e in PAGE_TYPE_EXTRACTORS if e in set(table["extractor"])]
+    f1_rows = [f"| {e} | " + " | ".join(_pair(cell("html", e, t, "f1"), cell("text", e, t, "f1"))
+                                        for t in types) + " |" for e in extractors]
+    pr_rows = [f"| {e} | " + " | ".join(_pair(cell("html", e, t, "precision"),
+                                              cell("html", e, t, "recall")) for t in types)
+               + " |" for e in extractors]
+    return [f"Modern pages: WCXB's `{quality['split']}` split ({pages} pages from 2025-26, "
+            "WCXB: Web Content eXtraction Benchmark, Foley, 2025-26, CC-BY-4.0) per page type; "
+            "`all` is the mean over its pages. Token F1, html mode / text mode:", "",
+            header, rule, *f1_rows, "", "Token precision / recall, html mode:", "",
+            header, rule, *pr_rows]
+
+
 def recurrence_section(recurrence: dict[str, Any]) -> list[str]:
     """Recurring boilerplate removed / content kept, with and without the site index."""
     table = recurrence_table(recurrence)
@@ -210,8 +242,11 @@ def render(results: dict[str, Any]) -> str:
              f"`{results['commit']}`, on {m['cpus']} CPU cores ({m['arch']}, {m['system']}, "
              f"Python {m['python']}). Generated: edit the script, not this block; "
              "`--from-json benchmarks/results.json` re-renders it without running anything.",
-             "", *quality_section(results["quality"]), "",
-             *recurrence_section(results["recurrence"])]
+             "", *quality_section(results["quality"]), ""]
+    page_types = page_type_section(results["quality"])
+    if page_types:
+        lines += [*page_types, ""]
+    lines += recurrence_section(results["recurrence"])
     if "speed" in results:
         lines += ["", *speed_section(results["speed"])]
     if "throughput" in results:

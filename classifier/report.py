@@ -169,6 +169,18 @@ def peers_table(quality: dict[str, Any]) -> pd.DataFrame:
                                        "f1"])
 
 
+def page_type_table(quality: dict[str, Any]) -> pd.DataFrame:
+    """Token precision, recall and F1 (0..1) per mode, extractor and page type (WCXB's, and
+    ``all`` of them) from the JSON of ``benchmarks/quality.py --json``; empty for results
+    without page types."""
+    rows = [{"mode": mode, "extractor": extractor, "page_type": page_type, **score}
+            for mode, extractors in quality["results"].items()
+            for extractor, result in extractors.items()
+            for page_type, score in result.get("page_types", {}).items()]
+    return pd.DataFrame(rows, columns=["mode", "extractor", "page_type", "precision", "recall",
+                                       "f1"])
+
+
 def f1_by_extractor(peers: pd.DataFrame, mode: str) -> pd.DataFrame:
     """``peers_table`` of one mode as extractors (rows) by corpus (columns) of F1."""
     frame = peers[peers["mode"] == mode]

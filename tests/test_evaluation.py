@@ -2,7 +2,12 @@ import numpy as np
 import pytest
 
 from classifier.evaluation import Score, mean_scores, token_scores, word_tokens
-from classifier.training.evaluate import MODES, ScoredPage, choose_threshold
+from classifier.training.evaluate import (
+    MODES,
+    ScoredPage,
+    choose_threshold,
+    quality_by_dataset,
+)
 
 
 def test_word_tokens_lowercase_words():
@@ -43,3 +48,15 @@ def test_threshold_is_the_lowest_within_the_tolerance_of_the_best():
     menu = [_page([0.9, 0.9, 0.5], mode) for mode in MODES]
     threshold, f1 = choose_threshold(menu)
     assert threshold == 0.55 and f1 == pytest.approx(1.0)
+
+
+def test_report_gives_page_types_beside_their_corpus():
+    pages = [ScoredPage(id=f"wcxb/{n}", dataset="wcxb", mode="html", gold="story one two",
+                        raws=["story one two", "menu"],
+                        proba=np.asarray([[0.9, 0.1], [kept, 1 - kept]]), page_type=page_type)
+             for n, (page_type, kept) in enumerate((("article", 0.1), ("forum", 0.9)))]
+    per = quality_by_dataset(pages, 0.5)["html"]
+    assert per["wcxb/article"].f1 == pytest.approx(1.0)
+    assert per["wcxb/forum"].precision == pytest.approx(0.75)
+    assert per["wcxb"].f1 == pytest.approx((1.0 + per["wcxb/forum"].f1) / 2)
+    assert "headline" not in per  # no headline corpus among the pages

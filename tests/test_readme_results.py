@@ -70,3 +70,26 @@ def test_speed_section_shows_each_system_per_set_and_mode_with_its_ratio():
            "12.0 / 12.0 |" in lines
     assert any("| trafilatura | 20 / 20 | 40 / 40 |" in line for line in lines)
     assert "1.80x (2 CPUs)" in lines[-1] and "0.10 s" in lines[-1]
+
+
+def test_page_types_render_as_a_table_of_the_chosen_extractors():
+    """WCXB's per-page-type scores get their own table (F1 html / text, then precision /
+    recall), for the extractors ``PAGE_TYPE_EXTRACTORS`` names; results without page types
+    (older JSON) render without it."""
+    results = json.loads((FIXTURES / "readme-results.json").read_text(encoding="utf-8"))
+    assert "per page type" not in render(results)
+    quality = results["quality"]
+    quality["pages"]["wcxb"] = 3
+    for mode, f1 in (("html", 0.9), ("text", 0.8)):
+        for result in quality["results"][mode].values():
+            result["page_types"] = {
+                "article": {"precision": 0.95, "recall": 0.85, "f1": f1},
+                "forum": {"precision": 0.5, "recall": 0.25, "f1": f1 / 3},
+                "all": {"precision": 0.8, "recall": 0.65, "f1": f1 * 2 / 3},
+            }
+    block = render(results)
+    assert "WCXB's `test` split (3 pages from 2025-26" in block
+    assert "| extractor | article | forum | all |" in block
+    assert "| ours | 0.900 / 0.800 | 0.300 / 0.267 | 0.600 / 0.533 |" in block
+    assert "| ours | 0.950 / 0.850 | 0.500 / 0.250 | 0.800 / 0.650 |" in block
+    assert "keep-everything | 0.9" not in block  # not one of the table's extractors

@@ -53,6 +53,8 @@ class ScoredPage:
     proba: np.ndarray
     #: Each paragraph's label from the training labelling; empty unless asked for.
     gold_labels: list[Label] = field(default_factory=list)
+    #: The corpus's page type (WCXB: article, forum, product...), or ``None``.
+    page_type: str | None = None
 
     @property
     def content_probabilities(self) -> np.ndarray:
@@ -98,7 +100,8 @@ def score_split(model: Model, root: Path, split: str, datasets: Sequence[str] = 
                 raise ValueError(f"{record['id']} ({mode}): {len(page.paragraphs)} paragraphs "
                                  f"scored but {len(gold_of_mode)} labelled")
             scored.append(ScoredPage(record["id"], record["dataset"], mode, record["gold_text"],
-                                     [p.raw for p in page.paragraphs], proba, gold_of_mode))
+                                     [p.raw for p in page.paragraphs], proba, gold_of_mode,
+                                     record.get("page_type")))
     return scored
 
 
@@ -113,12 +116,15 @@ def _probabilities(pages: Iterable[Page], model: Model) -> Iterator[tuple[Page, 
 
 def quality_by_dataset(scored: Sequence[ScoredPage], threshold: float
                        ) -> dict[str, dict[str, Score]]:
-    """Mean token scores per mode and dataset at ``threshold``, plus each mode's ``headline``
-    (the mean of ``HEADLINE_DATASETS``' F1, precision and recall)."""
+    """Mean token scores per mode and dataset at ``threshold``, per page type of the corpora
+    that have them (``wcxb/article``, ...), plus each mode's ``headline`` (the mean of
+    ``HEADLINE_DATASETS``' F1, precision and recall)."""
     by_key: dict[tuple[str, str], list[Score]] = {}
     for page in scored:
-        by_key.setdefault((page.mode, page.dataset), []).append(
-            token_scores(page.cleaned(threshold), page.gold))
+        score = token_scores(page.cleaned(threshold), page.gold)
+        by_key.setdefault((page.mode, page.dataset), []).append(score)
+        if page.page_type:
+            by_key.setdefault((page.mode, f"{page.dataset}/{page.page_type}"), []).append(score)
     result: dict[str, dict[str, Score]] = {}
     for (mode, dataset), scores in sorted(by_key.items()):
         result.setdefault(mode, {})[dataset] = mean_scores(scores)
