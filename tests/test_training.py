@@ -135,3 +135,49 @@ def test_pipeline_fits_serves_and_round_trips(tmp_path):
     loaded = joblib.load(tmp_path / "model.joblib")
     assert not hasattr(loaded.steps[1][1], "_first_weights")
     assert np.array_equal(loaded.predict_proba(table), proba)
+
+
+LEAD_HTML = """<html><head><title>Harbour to reopen to ferries | Coast News</title></head><body>
+<nav><ul><li><a href="/">Home</a></li>
+<li><a href="/h">Harbour to reopen to ferries</a></li></ul></nav>
+<h1>Harbour to reopen to ferries</h1>
+<div class="byline">Jane Doe</div><div>Updated March 3, 2026</div>
+<p>The city council voted on Tuesday to reopen the old harbour to passenger ferries.</p>
+<p>The first boats are expected to sail in the spring.</p>
+<ul class="related"><li><a href="/a">Harbour to reopen to ferries, council says</a></li></ul>
+</body></html>"""
+LEAD_GOLD = ("The city council voted on Tuesday to reopen the old harbour to passenger ferries."
+             "\n\nThe first boats are expected to sail in the spring.")
+
+
+def test_headline_byline_and_dateline_are_content_whatever_the_gold():
+    from classifier.training.examples import record_pages, rendering
+    from classifier.training.lead import html_title
+
+    record = {"id": "coast/1", "html": LEAD_HTML, "gold_text": LEAD_GOLD, "url": None}
+    assert html_title(LEAD_HTML) == "Harbour to reopen to ferries | Coast News"
+    pages = {rendering(page): page for page in record_pages(record)}
+    html = [(p.text, p.label) for p in pages["html"].paragraphs]
+    assert html[:3] == [("Home", Label.NAVIGATION),
+                        ("Harbour to reopen to ferries", Label.NAVIGATION),  # a link, not it
+                        ("Harbour to reopen to ferries", Label.CONTENT)]
+    assert html[3:7] == [("Jane Doe", Label.CONTENT), ("Updated March 3, 2026", Label.CONTENT),
+                         (LEAD_GOLD.split("\n\n")[0], Label.CONTENT),
+                         (LEAD_GOLD.split("\n\n")[1], Label.CONTENT)]
+    assert html[7][1] is not Label.CONTENT  # the related link repeating the headline
+    for name in ("scraper-text", "joined-text"):  # html-text joins byline and date in one line
+        kept = [p.text for p in pages[name].paragraphs if p.label is Label.CONTENT]
+        assert kept.count("Harbour to reopen to ferries") == 1, name
+        assert any("Updated March 3, 2026" in text for text in kept), name
+        assert not any("Coast News" in text or "Home" in text for text in kept), name
+
+
+def test_a_corpus_title_marks_the_headline_and_the_gold_is_left_as_it_is():
+    from classifier.training.examples import labelled_paragraphs, record_pages
+
+    record = {"id": "wcxb/1", "html": LEAD_HTML.replace("<title>", "<title>Home - "),
+              "gold_text": LEAD_GOLD, "gold_title": "Harbour to reopen to ferries"}
+    # The benchmarks' truth is the corpus's gold as it is: the headline is not in it...
+    assert [p.label for p in labelled_paragraphs(record)][2] is not Label.CONTENT
+    # ...while training labels follow the convention, the title found by WCXB's gold_title.
+    assert record_pages(record)[0].paragraphs[2].label is Label.CONTENT

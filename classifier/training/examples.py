@@ -1,8 +1,9 @@
 """Labelled training pages from corpus records: the HTML page and two text renderings of it.
 
-Every paragraph's ``label`` is filled in (see ``labelling``). Text renderings take content and
-comment labels from their own gold alignment and boilerplate kinds from the HTML paragraphs they
-align to, since a text page has no DOM for the weak rules to read.
+Every paragraph's ``label`` is filled in (see ``labelling``), and the story's headline, byline
+and dateline are content on every corpus (``lead``). Text renderings take content and comment
+labels from their own gold alignment, the lead lines the HTML page found, and boilerplate kinds
+from the HTML paragraphs they align to, since a text page has no DOM for the weak rules to read.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from classifier.segment import segment_html, segment_text
 from classifier.sites import make_page
 from classifier.training.datasets import split_key
 from classifier.training.labelling import label_paragraphs, transfer_kinds
+from classifier.training.lead import html_title, lead_texts, with_lead, with_lead_texts
 from classifier.training.render import joined_paragraphs, scraper_text
 
 
@@ -44,6 +46,11 @@ def record_page(record: dict[str, Any], id: str, raw: str, kind: InputKind,
     return page
 
 
+def page_title(record: dict[str, Any]) -> str:
+    """The title of a record's page: WCXB's ``gold_title``, else the HTML ``<title>``."""
+    return str(record.get("gold_title") or html_title(record["html"]))
+
+
 def labelled_paragraphs(record: dict[str, Any], kind: InputKind = InputKind.HTML,
                         text: str | None = None) -> list[Paragraph]:
     """The paragraphs of ``record``, each with its label from ``label_paragraphs`` (gold
@@ -59,24 +66,34 @@ def labelled_paragraphs(record: dict[str, Any], kind: InputKind = InputKind.HTML
     return paragraphs
 
 
-def _text_page(record: dict[str, Any], suffix: str, text: str, html_page: Page) -> Page:
+def _text_page(record: dict[str, Any], suffix: str, text: str, html_page: Page,
+               lead: list[str]) -> Page:
     paragraphs = labelled_paragraphs(record, InputKind.TEXT, text)
     kinds = transfer_kinds(paragraphs, html_page.paragraphs,
                            [p.label or Label.OTHER for p in html_page.paragraphs])
-    for paragraph, kind in zip(paragraphs, kinds, strict=True):
-        if paragraph.label not in (Label.CONTENT, Label.COMMENT):
-            paragraph.label = kind or paragraph.label
+    labels = with_lead_texts(paragraphs, [p.label or Label.OTHER for p in paragraphs], lead)
+    for paragraph, kind, label in zip(paragraphs, kinds, labels, strict=True):
+        paragraph.label = label
+        if label not in (Label.CONTENT, Label.COMMENT):
+            paragraph.label = kind or label
     return record_page(record, f"{record['id']}#{suffix}", text, InputKind.TEXT, paragraphs)
 
 
 def record_pages(record: dict[str, Any]) -> list[Page]:
-    """The labelled HTML page of ``record`` and its two text renderings (scraper, joined)."""
+    """The labelled HTML page of ``record`` and its two text renderings (scraper, joined), the
+    story's headline, byline and dateline labelled content in each (``lead``)."""
     paragraphs = labelled_paragraphs(record)
+    gold_labels = [p.label or Label.OTHER for p in paragraphs]
+    title = page_title(record)
+    lead = lead_texts(paragraphs, gold_labels, title)
+    for paragraph, label in zip(paragraphs, with_lead(paragraphs, gold_labels, title),
+                                strict=True):
+        paragraph.label = label
     html_page = record_page(record, record["id"], "", InputKind.HTML, paragraphs)
     return [
         html_page,
-        _text_page(record, "scraper-text", scraper_text(record["html"]), html_page),
-        _text_page(record, "joined-text", joined_paragraphs(paragraphs), html_page),
+        _text_page(record, "scraper-text", scraper_text(record["html"]), html_page, lead),
+        _text_page(record, "joined-text", joined_paragraphs(paragraphs), html_page, lead),
     ]
 
 

@@ -69,7 +69,10 @@ def training_pages(config: TrainConfig, log: Any = print) -> list[Page]:
     log(f"labelling {len(records)} train pages ({config.jobs} jobs)")
     pages = labelled_pages(records, jobs=config.jobs)
     catalogue = Catalogue.load(config.catalogue, config.articles, part="train")
-    synthetic = synthetic_pages(gold_articles(records), catalogue, config.synthetic_sites,
+    # Stories only: the gold of WCXB's other page types (a product's specification, a
+    # listing's entries) is no article to wrap in a site's template.
+    articles = gold_articles([r for r in records if r.get("page_type", "article") == "article"])
+    synthetic = synthetic_pages(articles, catalogue, config.synthetic_sites,
                                 config.synthetic_pages, config.seed, folds=FOLDS)
     log(f"{len(pages)} corpus pages (html and two text renderings), {len(synthetic)} synthetic")
     annotated = annotate_leave_one_out(pages + synthetic, RECURRENCE_SHARE, config.seed)
