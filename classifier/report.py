@@ -141,7 +141,7 @@ def misclassified(page: ScoredPage, threshold: float,
     """The paragraphs of ``page`` whose keep-or-drop decision at ``threshold`` is wrong: gold
     content that was dropped, and boilerplate (or comments) that was kept. Columns: paragraph
     index, gold and predicted label, content probability (0..1), the text's start."""
-    if not page.gold_labels:
+    if len(page.gold_labels) != len(page.raws):  # a page without paragraphs has no labels
         raise ValueError(f"{page.id} has no gold labels: use score_split(gold_labels=True)")
     rows = []
     for i, (raw, probability, gold, predicted) in enumerate(zip(

@@ -82,6 +82,15 @@ def test_confusion_needs_gold_labels(scored):
         page.gold_labels = []
     with pytest.raises(ValueError, match="gold_labels=True"):
         confusion_table(scored, "html", 0.5)
+    with pytest.raises(ValueError, match="gold_labels=True"):
+        misclassified(scored[0], 0.5)
+
+
+def test_a_page_without_paragraphs_has_nothing_misclassified():
+    # A page whose text all sits in a script (its story in JSON) segments into no paragraph:
+    # the worst pages list it (F1 0), with no paragraph to show.
+    empty = scored_page("wcxb/e", "wcxb", "html", [], [])
+    assert misclassified(empty, 0.5).empty
 
 
 def assert_valid_report(directory):
