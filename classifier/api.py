@@ -80,9 +80,17 @@ def decide(proba: np.ndarray, threshold: float) -> tuple[list[Label], np.ndarray
     return [LABELS[i] for i in chosen], content
 
 
+#: The error of a page with nothing but white space, from every path (API, CLI, Scrapy).
+EMPTY_PAGE = "empty page"
+
+
 def segment_safely(page: Page) -> Page:
-    """Segment ``page`` unless it has paragraphs or an error; a failure becomes its error."""
+    """Segment ``page`` unless it has paragraphs or an error; a blank page gets the error
+    ``EMPTY_PAGE``, a failure its own."""
     if page.error is None and not page.paragraphs:
+        if not page.raw or page.raw.isspace():
+            page.error = EMPTY_PAGE
+            return page
         try:
             segment(page)
         except Exception as error:  # one broken page must not sink its batch
@@ -143,9 +151,16 @@ def score_pages(pages: Iterable[Page], model: Model | None = None,
                 ) -> Iterator[Page]:
     """Segment (if needed) and label each page's paragraphs, yielding pages in input order.
 
+    ``pages``: ``Page`` s from ``make_page``. A page that cannot be scored comes back with
+    ``page.error`` set and no paragraphs; nothing raises for one bad page.
     ``index``: a ``SiteIndex`` holding the site's pages (these included, or not) whose
-    recurrence evidence the model reads; without one, recurrence is unknown.
+    recurrence evidence the model reads; without one, recurrence is unknown. A ``model`` or
+    ``options`` of the wrong type raises ``TypeError``.
     """
+    if model is not None and not isinstance(model, Model):
+        raise TypeError(f"model must be a Model (from load_model), not {type(model).__name__}")
+    if options is not None and not isinstance(options, ScoringOptions):
+        raise TypeError(f"options must be ScoringOptions, not {type(options).__name__}")
     model = model or load_model()
     options = options or ScoringOptions()
     for batch in batches(pages, options.batch_pages):
@@ -183,23 +198,33 @@ def clean_many(raws: Iterable[str], kind: InputKind | str, model: Model | None =
 
 def score_html(html: str, url: str | None = None, model: Model | None = None,
                options: ScoringOptions | None = None) -> Page:
-    """One HTML page, segmented and labelled."""
+    """One HTML page (a ``str``; decode bytes first), segmented and labelled.
+
+    The ``Page`` holds ``paragraphs`` in page order, each with its ``text``, ``label`` (a
+    ``Label``) and ``content_probability`` (0..1), and the page's ``url`` and ``site``. A page
+    that cannot be scored does not raise: it comes back with no paragraphs and ``page.error``
+    saying why (``"empty page"`` for a blank one, as the CLI says). ``url`` (optional) keys
+    the page's site; ``model``: the shipped one by default (load it once with ``load_model``
+    for many calls). Arguments of the wrong type raise ``TypeError``."""
     return next(score_pages([make_page(html, InputKind.HTML, url=url)], model, options))
 
 
 def score_text(text: str, url: str | None = None, model: Model | None = None,
                options: ScoringOptions | None = None) -> Page:
-    """One text page (blank-line paragraphs), segmented and labelled."""
+    """One text page (a ``str``, paragraphs separated by blank lines), segmented and labelled:
+    a ``Page`` as ``score_html`` gives, errors in ``page.error``."""
     return next(score_pages([make_page(text, InputKind.TEXT, url=url)], model, options))
 
 
 def clean_html(html: str, url: str | None = None, model: Model | None = None,
                options: ScoringOptions | None = None) -> str:
-    """The editorial text of one HTML page."""
+    """The editorial text of one HTML page (a ``str``), paragraphs separated by blank lines;
+    ``""`` when nothing is kept or the page has an error (``score_html`` gives the error)."""
     return clean_page(score_html(html, url, model, options), options)
 
 
 def clean_text(text: str, url: str | None = None, model: Model | None = None,
                options: ScoringOptions | None = None) -> str:
-    """The editorial text of one text page, its paragraphs verbatim."""
+    """The editorial text of one text page (a ``str``), its paragraphs verbatim; ``""`` when
+    nothing is kept or the page has an error (``score_text`` gives the error)."""
     return clean_page(score_text(text, url, model, options), options)

@@ -4,7 +4,8 @@ Each command parses its arguments, turns them into one typed invocation object (
 trafilatura's ``args_to_extractor`` does: ``ScoringInvocation``, ``IndexInvocation``) that is
 handed down whole, calls the library and writes.
 Exit status: 0 when every record was processed, 1 when any record came back with an error
-(its output record says why), 2 for usage errors (bad options, an untrusted model).
+(its output record says why), 2 for usage errors (bad options, an untrusted model), 130 when
+interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
+import re
 import shutil
 import sys
 import tempfile
@@ -27,8 +30,8 @@ from classifier.api import ScoringOptions
 from classifier.artifact import Model, ModelError, card_path, load_model
 from classifier.atomic import atomic_path
 from classifier.document import Page
-from classifier.io.pages import MAX_PAGE_BYTES_DEFAULT, InputFormat, ReadOptions
-from classifier.io.readers import read_pages
+from classifier.io.pages import MAX_PAGE_BYTES_DEFAULT, InputFormat, ReadOptions, ReadStats
+from classifier.io.readers import input_size, read_pages
 from classifier.io.writers import (
     CLEAN_FORMATS,
     SCORE_FORMATS,
@@ -39,8 +42,10 @@ from classifier.io.writers import (
     write_jsonl,
     write_parquet,
     write_table,
+    write_texts,
 )
 from classifier.labels import Label
+from classifier.progress import SiteKeys, progress
 from classifier.runner import TIME_LIMIT_DEFAULT, RunOptions, build_index, run
 from classifier.summary import Summary
 
@@ -59,7 +64,7 @@ def _apply(command: Callable[..., Any], decorators: list[Callable[..., Any]]
 def _reading_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """PATHS and how they are read: shared by scoring and indexing commands."""
     return _apply(command, [
-        click.argument("paths", nargs=-1, required=True),
+        click.argument("paths", nargs=-1),
         click.option("--input-type", "input_format",
                      type=click.Choice([f.value for f in InputFormat]),
                      default="auto", show_default=True,
@@ -119,6 +124,48 @@ def _input_options(command: Callable[..., Any]) -> Callable[..., Any]:
     ])
 
 
+#: What looks like a URL rather than a path: a scheme and ``//``.
+_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+
+
+def input_paths(paths: tuple[str, ...]) -> tuple[str, ...]:
+    """The inputs to read: ``paths``, or stdin (``-``) when none is given and stdin is not a
+    terminal. A URL is a usage error that says how to feed pages: nothing is fetched."""
+    if not paths:
+        if sys.stdin is None or sys.stdin.isatty():
+            raise click.UsageError("no input: give files or folders, - for stdin, or pipe "
+                                   "pages in")
+        return ("-",)
+    for path in paths:
+        if _URL.match(path) and not os.path.exists(path):
+            raise click.UsageError(
+                f"{path} is a URL, and boilerplate does not fetch pages: download them first "
+                f"(e.g. curl -sL '{path}' | boilerplate clean -), or give it what your scraper "
+                "saved: HTML or text files, JSON lines with url and html fields, or WARC files")
+    return paths
+
+
+#: Output formats told by the ``--output`` file's extension when ``--format`` is not given.
+FORMAT_BY_SUFFIX = {".jsonl": "jsonl", ".ndjson": "jsonl", ".jl": "jsonl", ".json": "json",
+                    ".csv": "csv", ".parquet": "parquet", ".txt": "text"}
+
+
+def output_format(fmt: str | None, output: Path | None, formats: tuple[str, ...],
+                  default: str) -> str:
+    """``fmt`` when given, else the one ``output``'s extension tells, else ``default``. An
+    extension naming a format the command does not write is a usage error (``.txt`` is the
+    table for ``score``)."""
+    if fmt is not None:
+        return fmt
+    inferred = FORMAT_BY_SUFFIX.get(output.suffix.lower()) if output is not None else None
+    if inferred is None or (inferred == "text" and inferred not in formats):
+        return default
+    if inferred not in formats:
+        raise click.UsageError(f"cannot write {inferred} (from the extension of {output}); "
+                               f"this command writes {', '.join(formats)}: give --format")
+    return inferred
+
+
 def _read_options(args: dict[str, Any]) -> ReadOptions:
     return ReadOptions(input_format=InputFormat(args["input_format"]),
                        id_field=args["id_field"], url_field=args["url_field"],
@@ -168,8 +215,13 @@ class ScoringInvocation:
     removed: bool = False
 
     @classmethod
-    def from_args(cls, args: dict[str, Any]) -> ScoringInvocation:
-        """The invocation from click's parsed arguments; inconsistent ones are usage errors."""
+    def from_args(cls, args: dict[str, Any], formats: tuple[str, ...] = SCORE_FORMATS,
+                  default_format: str = "table") -> ScoringInvocation:
+        """The invocation from click's parsed arguments (``formats``: those the command writes,
+        ``default_format`` when neither ``--format`` nor the output's extension says);
+        inconsistent ones are usage errors."""
+        args = {**args, "paths": input_paths(args["paths"]),
+                "fmt": output_format(args["fmt"], args["output"], formats, default_format)}
         if args["index_path"] is not None and not args["recurrence"]:
             raise click.UsageError("--index needs recurrence evidence; drop --no-recurrence")
         if args["fmt"] == "parquet" and args["output"] is None:
@@ -197,7 +249,7 @@ class IndexInvocation:
     @classmethod
     def from_args(cls, args: dict[str, Any]) -> IndexInvocation:
         """The invocation from click's parsed arguments."""
-        return cls(paths=tuple(args["paths"]), read=_read_options(args),
+        return cls(paths=input_paths(args["paths"]), read=_read_options(args),
                    index_path=args["index_path"])
 
 
@@ -241,25 +293,38 @@ def _inputs(invocation: ScoringInvocation) -> Iterator[Callable[[], IO[bytes]]]:
 
 
 def _scored(invocation: ScoringInvocation, summary: Summary, model: Model) -> Iterator[Page]:
-    """Read, score (with ``model``) and count the pages, with a progress bar on a terminal.
+    """Read, score (with ``model``) and count the pages, with a progress bar per pass on a
+    terminal.
 
     With recurrence on, a first pass reads every page and adds it to the site index (loaded
     from and saved to ``--index`` when given), then the second pass scores against it.
     """
+    shown = not invocation.quiet and sys.stderr.isatty()
+    total = input_size(invocation.paths, invocation.read.glob) if shown else None
     with _inputs(invocation) as stdin:
         index = None
         if invocation.recurrence:
-            index = build_index(read_pages(invocation.paths, invocation.read, stdin=stdin()),
-                                _load_index(invocation.index_path), invocation.run)
+            first, keys = ReadStats(), SiteKeys()
+            pages = keys.count(read_pages(invocation.paths, invocation.read, stdin=stdin(),
+                                          stats=first))
+            if shown:
+                pages = progress(pages, first, total, "indexing")
+            index = build_index(pages, _load_index(invocation.index_path), invocation.run)
+            _warn(invocation.quiet, keys.warning(
+                "each page is scored alone, without evidence from the others; give --site KEY "
+                "for pages of one site", at_least=2))
             if invocation.index_path is not None:
                 index.save(invocation.index_path)
         pages = read_pages(invocation.paths, invocation.read, stdin=stdin(), stats=summary.read)
         scored = summary.count(run(pages, model, invocation.scoring, invocation.run, index))
-        if not invocation.quiet and sys.stderr.isatty():
-            from tqdm import tqdm
-
-            scored = iter(tqdm(scored, unit=" pages", file=sys.stderr, dynamic_ncols=True))
+        if shown:
+            scored = progress(scored, summary.read, total, "scoring", summary.rate)
         yield from scored
+
+
+def _warn(quiet: bool, warning: str | None) -> None:
+    if warning is not None and not quiet:
+        click.echo(warning, err=True)
 
 
 def _finish(invocation: ScoringInvocation, summary: Summary) -> None:
@@ -268,7 +333,23 @@ def _finish(invocation: ScoringInvocation, summary: Summary) -> None:
     sys.exit(1 if summary.errors else 0)
 
 
-@click.group()
+#: Exit status after Ctrl-C (SIGINT), as shells report a process that SIGINT ended: 128 + 2.
+EXIT_INTERRUPTED = 130
+
+
+class _Group(click.Group):
+    """A click group whose commands exit with ``EXIT_INTERRUPTED`` on Ctrl-C (click's own
+    Abort exits 1, the status that says a record had an error)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+
+
+@click.group(cls=_Group)
 @click.version_option(__version__, prog_name="boilerplate")
 def main() -> None:
     """Separate editorial text from boilerplate (ads, disclaimers, navigation) in web pages."""
@@ -276,10 +357,12 @@ def main() -> None:
 
 @main.command()
 @_input_options
-@click.option("--format", "fmt", type=click.Choice(SCORE_FORMATS), default="table",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(SCORE_FORMATS), default=None,
+              help="Output format [default: from --output's extension, else table].")
 def score(**args: Any) -> None:
-    """Label every paragraph of each page (PATHS: files, folders or - for stdin)."""
+    """Label every paragraph of each page.
+
+    PATHS: files, folders, - for stdin; none: stdin when it is piped."""
     invocation = ScoringInvocation.from_args(args)
     summary = Summary(keep=invocation.scoring.keep)
     model, _ = invocation.model.load(invocation.scoring)
@@ -301,27 +384,33 @@ def score(**args: Any) -> None:
 
 @main.command()
 @_input_options
-@click.option("--format", "fmt", type=click.Choice(CLEAN_FORMATS), default="text",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(CLEAN_FORMATS), default=None,
+              help="Output format [default: from --output's extension, else text].")
 @click.option("--removed", is_flag=True,
               help="Also list removed paragraphs with their labels, for auditing (jsonl only).")
 def clean(**args: Any) -> None:
-    """Print the editorial text of each page (PATHS: files, folders or - for stdin)."""
-    invocation = ScoringInvocation.from_args(args)
+    """Print the editorial text of each page.
+
+    PATHS: files, folders, - for stdin; none: stdin when it is piped.
+
+    Text output: each page's kept paragraphs separated by blank lines, pages separated by a
+    line holding only a form feed (empty for a page with an error, which goes to stderr)."""
+    invocation = ScoringInvocation.from_args(args, CLEAN_FORMATS, "text")
     options = invocation.scoring
     summary = Summary(keep=options.keep)
     model, _ = invocation.model.load(invocation.scoring)
     pages = _scored(invocation, summary, model)
 
+    def text(page: Page) -> str:
+        if page.error is not None:
+            click.echo(f"{page.id}: {page.error}", err=True)
+        return clean_record(page, options)["text"]
+
     def write(out: IO[str]) -> None:
         if invocation.fmt == "jsonl":
             write_jsonl((clean_record(p, options, invocation.removed) for p in pages), out)
-            return
-        for page in pages:
-            if page.error is not None:
-                click.echo(f"{page.id}: {page.error}", err=True)
-                continue
-            out.write(clean_record(page, options)["text"] + "\n\n")
+        else:
+            write_texts(map(text, pages), out)
 
     _emit(invocation.output, write)
     _finish(invocation, summary)
@@ -454,7 +543,11 @@ def _index_inputs(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _add_to_index(invocation: IndexInvocation, index: SiteIndex) -> None:
-    build_index(read_pages(invocation.paths, invocation.read, stdin=sys.stdin.buffer), index)
+    keys = SiteKeys()
+    build_index(keys.count(read_pages(invocation.paths, invocation.read, stdin=sys.stdin.buffer)),
+                index)
+    _warn(False, keys.warning("none was added to the index; give --site KEY for pages of one "
+                              "site"))
     index.save(invocation.index_path)
     click.echo(json.dumps(index.stats()))
 

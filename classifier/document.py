@@ -75,10 +75,14 @@ class Paragraph:
 class Page:
     """One input record: its identity, raw payload, paragraphs, and any error.
 
-    ``site`` is the key under which recurrence evidence is shared, decided by
-    ``sites.make_page`` (the registered domain of ``url`` unless the caller gives one).
-    ``extra`` carries input fields passed through to the output untouched. A page whose
-    ``error`` is set has no paragraphs and is still written out.
+    ``id`` names the record (a path, a JSON line's id, a WARC record id); ``raw`` is the page as
+    given (text or HTML, ``kind`` says which); ``url`` the page's URL when known. ``site`` is
+    the key under which recurrence evidence is shared, decided by ``sites.make_page`` (a site
+    the caller gives, else the registered domain of ``url``, else of the URL an HTML page names
+    itself by). ``paragraphs`` are filled in by segmentation and labelled by scoring.
+    ``extra`` carries input fields passed through to the output untouched. Errors never raise:
+    a page that cannot be read, segmented or scored has ``error`` set (e.g. ``"empty page"``)
+    and no paragraphs, and is still written out.
     """
 
     id: str

@@ -17,6 +17,11 @@ from classifier.io.pages import ReadStats
 from classifier.labels import Label
 
 
+def plural(count: int, noun: str) -> str:
+    """``"1 page"``, ``"2 pages"``, ``"0 pages"``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 @dataclass
 class Summary:
     """Counts over a run, for its closing line: pages, paragraphs, what was removed, errors.
@@ -43,20 +48,25 @@ class Summary:
                                 if p.label is not None and p.label not in self.keep)
             yield page
 
+    def rate(self) -> float:
+        """Pages per second over the time since the summary was created (the run's start):
+        the rate both the progress bar and the closing line show."""
+        return self.pages / max(time.monotonic() - self.started, 1e-9)
+
     def line(self) -> str:
         """One line, e.g. ``3 pages, 40 paragraphs, 25.0% removed (navigation 15.0%, …), 1
-        error, 12.3 pages/s``; rates are over the time since the summary was created."""
-        seconds = max(time.monotonic() - self.started, 1e-9)
+        error, 12.3 pages/s``; the rate is ``rate()``."""
         total = max(self.paragraphs, 1)
         kinds = ", ".join(f"{label.value} {100 * n / total:.1f}%"
                           for label, n in self.removed.most_common())
         removed = f"{100 * sum(self.removed.values()) / total:.1f}% removed"
-        parts = [f"{self.pages} pages", f"{self.paragraphs} paragraphs",
-                 removed + (f" ({kinds})" if kinds else ""),
-                 f"{self.errors} error{'s' if self.errors != 1 else ''}",
-                 f"{self.pages / seconds:.1f} pages/s"]
+        parts = [plural(self.pages, "page"), plural(self.paragraphs, "paragraph"),
+                 removed + (f" ({kinds})" if kinds else ""), plural(self.errors, "error"),
+                 f"{self.rate():.1f} pages/s"]
         skipped = self.read.skipped
         if skipped:
             reasons = ", ".join(f"{n} {reason}" for reason, n in skipped.most_common())
-            parts.append(f"skipped {sum(skipped.values())} records that are not pages ({reasons})")
+            n = sum(skipped.values())
+            parts.append(f"skipped {plural(n, 'record')} that "
+                         f"{'is not a page' if n == 1 else 'are not pages'} ({reasons})")
         return ", ".join(parts)

@@ -9,7 +9,7 @@ from pathlib import Path
 from classifier.document import InputKind
 from classifier.io.pages import InputFormat, ReadOptions, sniff
 from classifier.io.readers import read_pages
-from tests.clirun import STORY, score_records
+from tests.clirun import STORY, assert_scored, score_records
 
 HTML = f"<html><body><article><p>{STORY}</p></article></body></html>"
 
@@ -76,3 +76,49 @@ def test_json_field_names_are_configurable_and_other_fields_pass_through(tmp_pat
     page = next(read_pages([str(path)], ReadOptions(id_field="doc", url_field="link",
                                                     html_field="body_html")))
     assert page.kind is InputKind.HTML and page.site == "example.com"
+
+
+def test_zstd_bzip2_and_xz_inputs_are_read(tmp_path):
+    import bz2
+    import lzma
+
+    import zstandard
+
+    lines = "".join(json.dumps({"id": f"p{i}", "url": f"https://a.example.com/{i}",
+                                "text": f"{i}. {STORY}"}) + "\n" for i in range(3)).encode()
+    compressors = {"jsonl.zst": zstandard.ZstdCompressor().compress,
+                   "jsonl.bz2": bz2.compress, "jsonl.xz": lzma.compress}
+    for suffix, compress in compressors.items():
+        (tmp_path / f"pages.{suffix}").write_bytes(compress(lines))
+    # Named or not: the magic number tells the compression, the content the format.
+    (tmp_path / "pages.data").write_bytes(zstandard.ZstdCompressor().compress(lines))
+    (tmp_path / "page.html.zst").write_bytes(zstandard.ZstdCompressor().compress(HTML.encode()))
+    code, records = score_records(str(tmp_path))
+    assert code == 0
+    assert [r["id"] for r in records] == [str(tmp_path / "page.html.zst")] + [
+        f"p{i}" for i in range(3)] * 4
+    for record in records:
+        assert_scored(record)
+    zst = (tmp_path / "pages.jsonl.zst").read_bytes()
+    (tmp_path / "cut.jsonl.zst").write_bytes(zst[:len(zst) // 2] + b"\x00" * 8 + zst[-8:])
+    (tmp_path / "cut.jsonl.bz2").write_bytes(bz2.compress(lines)[:-20])
+    *_, zst_error = read_pages([str(tmp_path / "cut.jsonl.zst")])
+    *_, bz2_error = read_pages([str(tmp_path / "cut.jsonl.bz2")])
+    assert "zstandard" in zst_error.error and "cannot read" in zst_error.error
+    assert "EOFError" in bz2_error.error
+
+
+def test_dotted_field_paths_reach_nested_fields(tmp_path):
+    """A datatrove / FineWeb record: text at the top, url and id in ``metadata``."""
+    path = tmp_path / "fineweb.jsonl"
+    row = {"text": STORY, "id": "doc-1",
+           "metadata": {"url": "https://news.example.com/1", "dump": "CC-MAIN-2024-10"}}
+    path.write_text(json.dumps(row) + "\n")
+    (page,) = read_pages([str(path)], ReadOptions(url_field="metadata.url"))
+    assert page.url == "https://news.example.com/1" and page.site == "example.com"
+    assert page.extra == {"id": "doc-1", "metadata": row["metadata"]}
+    code, records = score_records("--url-field", "metadata.url", "--id-field", "id", str(path))
+    assert code == 0 and records[0]["url"] == "https://news.example.com/1"
+    # A top-level field named with a dot wins over the path.
+    (page,) = read_pages([str(path)], ReadOptions(url_field="metadata.dump"))
+    assert page.url == "CC-MAIN-2024-10"

@@ -234,3 +234,56 @@ def test_garbage_in_an_uncompressed_archive_stops_it_after_the_records_before(tm
         assert_scored(record)
     assert records[3]["id"] == f"{spliced}:{offsets[6]}"
     assert records[3]["error"].startswith(f"unreadable WARC data from byte {offsets[6]} on: ")
+
+
+WET_NOTE = ("Fusion Media would like to remind you that the data contained in this website is "
+            "not necessarily real-time nor accurate.")
+
+
+def write_wet(path: Path) -> None:
+    """A Common Crawl WET file as Common Crawl writes one: a warcinfo record, then one
+    ``conversion`` record of extracted text (a line per block) per page."""
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=True)
+    writer.write_record(writer.create_warcinfo_record("crawl.warc.wet.gz",
+                                                      {"software": "test"}))
+    for i, story in enumerate(STORIES[:3]):
+        text = f"Markets | World | Sport\n{story}\n{WET_NOTE}\n"
+        record = writer.create_warc_record(f"https://www.investing.example.com/news/{i}",
+                                           "conversion", payload=io.BytesIO(text.encode()),
+                                           warc_content_type="text/plain")
+        record.rec_headers.replace_header("WARC-Record-ID", f"<{_record_id(i)}>")
+        writer.write_record(record)
+    path.write_bytes(buffer.getvalue())
+
+
+def test_wet_conversion_records_are_text_pages(tmp_path):
+    path = tmp_path / "crawl.warc.wet.gz"
+    write_wet(path)
+    stats = ReadStats()
+    pages = list(read_pages([str(path)], stats=stats))
+    assert [p.kind.value for p in pages] == ["text"] * 3 and not stats.skipped
+    assert {p.site for p in pages} == {"example.com"}
+    code, records = score_records(str(path))
+    assert code == 0
+    assert [r["id"] for r in records] == [_record_id(i) for i in range(3)]
+    for record, story in zip(records, STORIES[:3], strict=True):
+        assert_scored(record)
+        assert [p["text"] for p in record["paragraphs"]] == [
+            "Markets | World | Sport", story, WET_NOTE]
+        labels = [p["label"] for p in record["paragraphs"]]
+        assert labels[1] == "content" and labels[2] != "content"
+
+
+def test_warcio_warnings_do_not_leak_to_stderr(tmp_path, capfd):
+    # A record whose Content-Length is too short: warcio finds no blank line after it and
+    # would print a warning quoting the bytes it found instead.
+    path = tmp_path / "bad-length.warc"
+    write_warc(path, gzip=False)
+    data = path.read_bytes()
+    length = data.index(b"Content-Length: ") + len(b"Content-Length: ")
+    end = data.index(b"\r\n", length)
+    path.write_bytes(data[:length] + str(int(data[length:end]) - 40).encode() + data[end:])
+    pages = list(read_pages([str(path)]))
+    assert len(pages) >= 4  # warcio reads on past the damage
+    assert capfd.readouterr().err == ""

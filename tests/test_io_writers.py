@@ -99,7 +99,7 @@ def test_summary_on_stderr_unless_quiet(tmp_path):
     assert code == 0 and json.loads(out)["id"] == SEED
     # No progress bar (stderr is not a terminal here), one summary line.
     assert err.count("\n") == 1
-    assert re.match(r"1 pages, 22 paragraphs, \d+\.\d% removed \(", err)
+    assert re.match(r"1 page, 22 paragraphs, \d+\.\d% removed \(", err)
     assert "advertisement 9.1%" in err and "0 errors" in err and "pages/s" in err
     _, _, err = invoke("clean", "--format", "jsonl", "--quiet", SEED)
     assert err == ""
@@ -127,5 +127,17 @@ def test_progress_bar_when_stderr_is_a_terminal():
     assert completed.returncode == 0
     assert json.loads(completed.stdout)["id"] == SEED
     text = shown.decode()
-    assert "1 pages [00:0" in text and "pages/s]" in text  # tqdm's bar
-    assert text.rstrip().splitlines()[-1].startswith("1 pages, 22 paragraphs")  # the summary
+    # tqdm's bars, one per pass, in bytes of the input against its size, the scoring bar with
+    # the pages and their rate (the summary's figure)
+    size = f"{os.path.getsize(SEED) / 1024:.2f}k"
+    assert "indexing: 100%" in text and "scoring: 100%" in text and f"/{size}" in text
+    assert ", 1 page, " in text and "pages/s]" in text
+    assert text.rstrip().splitlines()[-1].startswith("1 page, 22 paragraphs")  # the summary
+
+
+def test_passed_through_fields_come_after_id_and_url(tmp_path):
+    path = tmp_path / "pages.jsonl"
+    path.write_text(json.dumps({"lang": "en", "text": "", "crawl": 3, "url": "https://e.com/1",
+                                "id": "p1"}) + "\n")
+    _, out, _ = invoke("clean", "--format", "jsonl", "-q", str(path))
+    assert list(json.loads(out)) == ["id", "url", "lang", "crawl", "error", "text"]

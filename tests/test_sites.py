@@ -70,3 +70,40 @@ def test_readme_site_index_example_builds_a_non_empty_index(capsys):
     note = [p for page in pages for p in page.paragraphs if p.text == namespace["NOTE"]]
     assert len(note) == 5 and all(p.recurrence.pages == 4 for p in note)
     assert "{'sites': 1, 'pages': 5," in capsys.readouterr().out
+
+
+def test_html_without_a_url_is_keyed_by_its_canonical_link_else_og_url():
+    canonical = ('<html><head><link href="https://www.news.example.co.uk/a?x=1&amp;y=2" '
+                 'rel="canonical"><meta property="og:url" content="https://other.org/a">'
+                 f"</head><body><p>{STORY}</p></body></html>")
+    og = '<html><head><meta content="https://blog.example.org/p" property="og:url"></head>'
+    assert make_page(canonical, "html").site == "example.co.uk"
+    assert make_page(og, "html").site == "example.org"
+    # A URL or an explicit site wins; relative links and text pages name no site.
+    assert make_page(canonical, "html", url="https://mine.net/a").site == "mine.net"
+    assert make_page(canonical, "html", site="given").site == "given"
+    assert make_page('<link rel="canonical" href="/a">', "html").site is None
+    assert make_page(canonical, "text").site is None
+
+
+def test_a_run_of_pages_without_site_keys_warns(tmp_path):
+    from tests.clirun import invoke
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for name in ("a.html", "b.html"):
+        (pages / name).write_text(f"<html><body><p>{STORY}</p></body></html>")
+    index = tmp_path / "x.index"
+    code, out, err = invoke("index", "build", "--index", str(index), str(pages))
+    assert code == 0 and json.loads(out)["pages"] == 0
+    assert "warning: none of the 2 pages has a site key" in err and "--site" in err
+    code, _, err = invoke("clean", str(pages))
+    assert code == 0 and "warning: none of the 2 pages has a site key" in err
+    # With canonical links the pages are keyed, the index holds them, and nothing is said.
+    for name in ("a.html", "b.html"):
+        (pages / name).write_text(
+            f'<html><head><link rel="canonical" href="https://news.example.com/{name}">'
+            f"</head><body><p>{STORY}</p></body></html>")
+    code, out, err = invoke("index", "build", "--index", str(index), str(pages))
+    assert code == 0 and json.loads(out)["sites"] == 1 and json.loads(out)["pages"] == 2
+    assert "warning" not in err

@@ -24,6 +24,8 @@ MAX_PAGE_BYTES_DEFAULT = 20 * 1024 * 1024
 #: binary data.
 SNIFF_BYTES = 8192
 GZIP_MAGIC = b"\x1f\x8b"
+#: Extensions of compressed files, read transparently (by their magic numbers, not these).
+COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz", ".zst")
 
 
 class InputFormat(str, Enum):
@@ -61,14 +63,18 @@ class ReadStats:
 
     Only records that are not pages at all are skipped (an image or a redirect in a WARC);
     anything meant as a page that cannot be read becomes an error record instead.
+    ``bytes_read``: bytes of input read so far, as stored (compressed), for progress.
     """
 
     skipped: Counter[str] = field(default_factory=Counter)
+    bytes_read: int = 0
 
 
 def format_by_name(name: str) -> InputFormat | None:
     """The format a file's name says (``.html``, ``.jsonl.gz``...), or ``None``."""
-    lowered = name.lower().removesuffix(".gz")
+    lowered = name.lower()
+    for suffix in COMPRESSED_SUFFIXES:
+        lowered = lowered.removesuffix(suffix)
     if lowered.endswith((".warc", ".arc")):
         return InputFormat.WARC
     if lowered.endswith((".jsonl", ".ndjson", ".jl")):
@@ -110,24 +116,23 @@ def page_from_bytes(data: bytes, kind: InputKind, id: str, url: str | None = Non
                     site: str | None = None, charset: str | None = None,
                     max_bytes: int = MAX_PAGE_BYTES_DEFAULT,
                     extra: dict[str, Any] | None = None) -> Page:
-    """A page from raw bytes, or an error page (empty, binary, too large)."""
-    page = make_page("", kind, id, url, site, extra)
+    """A page from raw bytes, or an error page (too large, binary; an empty page gets its
+    error when it is segmented, as every page does)."""
+    error = None
     if len(data) > max_bytes:
-        page.error = f"page too large: {len(data)} bytes (limit {max_bytes}, see --max-bytes)"
-    elif not data.strip():
-        page.error = "empty page"
+        error = f"page too large: {len(data)} bytes (limit {max_bytes}, see --max-bytes)"
     elif _is_binary(data):
-        page.error = "binary data, not text or HTML"
-    else:
-        page.raw = decode(data, charset)
+        error = "binary data, not text or HTML"
+    page = make_page("" if error else decode(data, charset), kind, id, url, site, extra)
+    page.error = error
     return page
 
 
 def page_from_text(raw: str, kind: InputKind, id: str, url: str | None = None,
                    site: str | None = None, max_bytes: int = MAX_PAGE_BYTES_DEFAULT,
                    extra: dict[str, Any] | None = None) -> Page:
-    """A page from already-decoded text, or an error page (empty, too large)."""
-    page = make_page("", kind, id, url, site, extra)
+    """A page from already-decoded text, or an error page (too large; an empty page gets its
+    error when it is segmented)."""
     size = len(raw)
     if not raw.isascii():
         try:
@@ -138,9 +143,7 @@ def page_from_text(raw: str, kind: InputKind, id: str, url: str | None = None,
             data = raw.encode("utf-8", "surrogatepass")
             size, raw = len(data), data.decode("utf-8", "replace")
     if size > max_bytes:
+        page = make_page("", kind, id, url, site, extra)
         page.error = f"page too large: {size} bytes (limit {max_bytes}, see --max-bytes)"
-    elif not raw.strip():
-        page.error = "empty page"
-    else:
-        page.raw = raw
-    return page
+        return page
+    return make_page(raw, kind, id, url, site, extra)

@@ -1,4 +1,5 @@
-"""Pages from files, folders, JSON lines, WARC archives and stdin, one ``Page`` per record.
+"""Pages from files, folders, JSON lines, WARC archives and stdin, one ``Page`` per record;
+gzip, bzip2, xz and zstandard read transparently.
 
 Nothing here raises for bad input: an unreadable file, binary data, an empty or oversized page,
 a malformed JSON line or a record without text becomes a ``Page`` whose ``error`` says why, so
@@ -7,11 +8,14 @@ the batch goes on and the output keeps one record per input record.
 
 from __future__ import annotations
 
+import bz2
 import codecs
 import gzip
 import io
 import json
+import lzma
 import os
+import stat
 import sys
 import zlib
 from collections.abc import Iterator, Sequence
@@ -32,6 +36,18 @@ from classifier.io.pages import (
     sniff,
 )
 
+#: Errors of reading and decompressing a stream: each becomes an error record.
+READ_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError)
+#: Magic numbers of the compressions read transparently besides gzip (``pages.GZIP_MAGIC``).
+BZIP2_MAGIC = b"BZh"
+XZ_MAGIC = b"\xfd7zXZ\x00"
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+#: Bytes read from an input file at a time.
+READ_BUFFER = 256 * 1024
+#: Compressed bytes decompressed at a time from a zstandard stream, whose decompressor has no
+#: bound on its output: small, so that a highly compressed stream inflates by a few MB at a
+#: time at worst, not by gigabytes.
+ZSTD_INPUT_CHUNK = 2048
 #: A JSON line may be this many times ``max_bytes`` long before it is refused unparsed: JSON
 #: escaping grows a page up to six-fold (``\uXXXX`` for one character), and a line parsed
 #: within this bound still names its record in the error when the page is too large.
@@ -50,12 +66,105 @@ def expand(paths: Sequence[str], glob: str = "*") -> Iterator[str]:
             yield path
 
 
-def _open(path: str, stdin: IO[bytes] | None) -> io.BufferedReader:
-    """A buffered binary stream of ``path`` (``-`` is stdin), as stored (not gunzipped)."""
+def input_size(paths: Sequence[str], glob: str = "*") -> int | None:
+    """Bytes of the files ``paths`` name (as stored), or ``None`` when one of them is stdin or
+    not a regular file: a total for a progress bar."""
+    total = 0
+    for path in expand(paths, glob):
+        try:
+            info = os.stat(path)
+        except OSError:
+            continue  # its error record costs nothing to read
+        if path == "-" or not stat.S_ISREG(info.st_mode):
+            return None
+        total += info.st_size
+    return total
+
+
+class _Counted(io.RawIOBase):
+    """A binary stream that adds the bytes read from it to ``stats.bytes_read``; closing it
+    closes ``source`` when it ``owns`` it (a file, not stdin)."""
+
+    def __init__(self, source: IO[bytes], stats: ReadStats | None, owns: bool) -> None:
+        self.source = source
+        self.stats = stats
+        self.owns = owns
+
+    def close(self) -> None:
+        if self.owns:
+            self.source.close()
+        super().close()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self.source.readinto(buffer)  # type: ignore[attr-defined]
+        if self.stats is not None and n:
+            self.stats.bytes_read += n
+        return n
+
+
+class _Zstd(io.RawIOBase):
+    """A zstandard stream (one frame after another) decompressed, its errors raised as
+    ``OSError`` and a stream cut short mid-frame as ``EOFError``, as the other decompressors
+    do (zstandard's own stream reader ends silently there). zstandard is imported only for a
+    zstandard input."""
+
+    def __init__(self, source: IO[bytes]) -> None:
+        import zstandard
+
+        self.zstandard = zstandard
+        self.source = source
+        self.frame: Any = None  # the decompressor of the frame being read
+        self.unused = b""  # input read past the end of the last frame
+        self.pending = b""  # output not yet given out
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self.pending:
+            chunk = self.unused or self.source.read(ZSTD_INPUT_CHUNK)
+            self.unused = b""
+            if not chunk:
+                if self.frame is not None and not self.frame.eof:
+                    raise EOFError("zstandard stream ended before the end of its last frame")
+                return 0
+            if self.frame is None or self.frame.eof:
+                self.frame = self.zstandard.ZstdDecompressor().decompressobj()
+            try:
+                self.pending = self.frame.decompress(chunk)
+            except self.zstandard.ZstdError as error:
+                raise OSError(f"zstandard: {error}") from None
+            if self.frame.eof:
+                self.unused = self.frame.unused_data
+        n = min(len(buffer), len(self.pending))
+        buffer[:n] = self.pending[:n]
+        self.pending = self.pending[n:]
+        return n
+
+
+def _open(path: str, stdin: IO[bytes] | None, stats: ReadStats | None) -> io.BufferedReader:
+    """A buffered binary stream of ``path`` (``-`` is stdin), as stored (not gunzipped), whose
+    reads are counted in ``stats.bytes_read``."""
     if path != "-":
-        return open(path, "rb")  # noqa: SIM115 -- closed by read_source
+        file = open(path, "rb")  # noqa: SIM115 -- closed with the stream, by read_source
+        return io.BufferedReader(_Counted(file, stats, owns=True), READ_BUFFER)
     source = stdin if stdin is not None else sys.stdin.buffer
-    return source if isinstance(source, io.BufferedReader) else io.BufferedReader(source)  # type: ignore[arg-type]
+    return io.BufferedReader(_Counted(source, stats, owns=False), READ_BUFFER)
+
+
+def _decompressed(raw: io.BufferedReader) -> io.BufferedReader | None:
+    """``raw`` decompressed when it starts with the magic number of bzip2, xz or zstandard."""
+    head = raw.peek(len(XZ_MAGIC))
+    if head.startswith(BZIP2_MAGIC):
+        return io.BufferedReader(bz2.BZ2File(raw), READ_BUFFER)  # type: ignore[arg-type]
+    if head.startswith(XZ_MAGIC):
+        return io.BufferedReader(lzma.LZMAFile(raw), READ_BUFFER)  # type: ignore[arg-type]
+    if head.startswith(ZSTD_MAGIC):
+        return io.BufferedReader(_Zstd(raw), READ_BUFFER)
+    return None
 
 
 def _head(stream: io.BufferedReader, compressed: bool) -> bytes:
@@ -69,8 +178,21 @@ def _head(stream: io.BufferedReader, compressed: bool) -> bytes:
         return b""
 
 
+def field_value(record: dict[str, Any], name: str) -> Any:
+    """``record[name]``, else the value at the dotted path ``name`` in nested objects
+    (``metadata.url``, as datatrove and FineWeb records keep it), else ``None``."""
+    if name in record:
+        return record[name]
+    value: Any = record
+    for part in name.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
 def _string(record: dict[str, Any], name: str) -> str | None:
-    value = record.get(name)
+    value = field_value(record, name)
     return None if value is None else str(value)
 
 
@@ -102,7 +224,7 @@ def _record_from_text(text: str, source: str, number: int, options: ReadOptions)
     extra = {k: v for k, v in record.items()
              if k not in (options.html_field, options.text_field)}
     for name, kind in ((options.html_field, InputKind.HTML), (options.text_field, InputKind.TEXT)):
-        value = record.get(name)
+        value = field_value(record, name)
         if isinstance(value, str):
             return page_from_text(value, kind, id, url, site, options.max_bytes, extra)
     return Page(id=id, raw="", kind=InputKind.TEXT, url=url, extra=extra,
@@ -127,7 +249,7 @@ def _read_jsonl(stream: IO[bytes], source: str, options: ReadOptions) -> Iterato
                                  "(limit follows --max-bytes)")
             elif line.strip():
                 yield _json_record(line, source, number, options)
-    except (OSError, EOFError, zlib.error) as error:
+    except READ_ERRORS as error:
         yield Page(id=f"{source}:{number + 1}", raw="", kind=InputKind.TEXT,
                    error=f"cannot read {source} after line {number}: "
                          f"{type(error).__name__}: {error}")
@@ -148,20 +270,23 @@ def _read_whole(stream: IO[bytes], source: str, input_format: InputFormat,
 
 def read_source(path: str, options: ReadOptions, stdin: IO[bytes] | None = None,
                 stats: ReadStats | None = None) -> Iterator[Page]:
-    """The pages of one input (a file or ``-``), errors included, gzip read transparently.
+    """The pages of one input (a file or ``-``), errors included; gzip, bzip2, xz and
+    zstandard read transparently.
 
-    ``stats`` (optional) counts records passed over because they are not pages.
+    ``stats`` (optional) counts records passed over because they are not pages, and the bytes
+    read.
     """
     input_format = options.input_format
     if input_format is InputFormat.AUTO and path != "-":
         input_format = format_by_name(path) or InputFormat.AUTO
     try:
-        raw = _open(path, stdin)
+        raw = stored = _open(path, stdin, stats)
     except OSError as error:
         yield Page(id=path, raw="", kind=InputKind.TEXT,
                    error=f"cannot read {path}: {error.strerror or error}")
         return
     try:
+        raw = _decompressed(stored) or stored
         compressed = raw.peek(2)[:2] == GZIP_MAGIC
         if input_format is InputFormat.AUTO:
             input_format = sniff(_head(raw, compressed))
@@ -177,12 +302,12 @@ def read_source(path: str, options: ReadOptions, stdin: IO[bytes] | None = None,
             yield from _read_jsonl(stream, path, options)
         else:
             yield _read_whole(stream, path, input_format, options)
-    except (OSError, EOFError, zlib.error) as error:
+    except READ_ERRORS as error:
         yield Page(id=path, raw="", kind=InputKind.TEXT,
                    error=f"cannot read {path}: {type(error).__name__}: {error}")
     finally:
         if path != "-":
-            raw.close()
+            stored.close()
 
 
 def read_pages(paths: Sequence[str], options: ReadOptions | None = None,

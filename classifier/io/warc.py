@@ -1,12 +1,13 @@
-"""Pages from WARC (and ARC) archives: one page per HTML or text ``response`` record.
+"""Pages from WARC (and ARC) archives: one page per HTML or text ``response`` record, and
+one text page per ``conversion`` record of a WET file (Common Crawl's extracted text).
 
 A crawl archive holds much besides pages: requests, metadata, images, scripts, redirects. Only
-``response`` (and ``resource``) records with a 2xx status and an HTML or plain-text payload
-become pages; the others are passed over and counted in ``ReadStats.skipped`` by reason, so a
-run can say what it left out. A damaged archive never stops the batch: a record cut short, a
-damaged gzip member or bytes that cannot be read as a record become one error page each. The
-records before them come through intact, and in a gzipped archive (the usual kind: a gzip
-member per record) so do the records after them.
+``response``, ``resource`` and ``conversion`` records with a 2xx status (when they have one)
+and an HTML or plain-text payload become pages; the others are passed over and counted in
+``ReadStats.skipped`` by reason, so a run can say what it left out. A damaged archive never
+stops the batch: a record cut short, a damaged gzip member or bytes that cannot be read as a
+record become one error page each. The records before them come through intact, and in a
+gzipped archive (the usual kind: a gzip member per record) so do the records after them.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ from classifier.io.pages import (
 
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _TEXT_TYPES = frozenset({"text/plain"})
-#: Record types that hold a fetched document; requests, metadata and the like are not pages.
-_PAGE_RECORDS = frozenset({"response", "resource"})
+#: Record types that hold a fetched document, or its text (``conversion``: WET files);
+#: requests, metadata and the like are not pages.
+_PAGE_RECORDS = frozenset({"response", "resource", "conversion"})
 #: Characters of a warcio error message kept in an error record.
 _MESSAGE_CHARS = 120
 
@@ -84,6 +86,14 @@ def _record_page(record: ArcWarcRecord, id: str, url: str | None, options: ReadO
                            max_bytes=options.max_bytes)
 
 
+class _Records(ArchiveIterator):  # type: ignore[misc]
+    """warcio's iterator without its warning on stderr when a record is not followed by blank
+    lines (it quotes the bytes found instead, garbage in a damaged archive): what cannot be
+    read becomes an error record here, and the output and summary say so."""
+
+    INC_RECORD = ""
+
+
 def read_warc(stream: IO[bytes], source: str, options: ReadOptions,
               stats: ReadStats | None = None) -> Iterator[Page]:
     """The pages of a WARC or ARC archive (gzip per record or uncompressed), in record order.
@@ -101,7 +111,7 @@ def read_warc(stream: IO[bytes], source: str, options: ReadOptions,
         for member in GzipMembers(stream):
             yield from _read_member(member, source, options, stats)
         return
-    records = ArchiveIterator(stream, arc2warc=True)
+    records = _Records(stream, arc2warc=True)
     end = 0  # where the record after the last one read whole starts
     try:
         for record in records:
@@ -124,7 +134,7 @@ def _read_member(member: Member, source: str, options: ReadOptions,
     record_id, url = "", None  # of the record being read
     pending: Page | None = None
     try:
-        for record in ArchiveIterator(member, arc2warc=True):
+        for record in _Records(member, arc2warc=True):
             if pending is not None:
                 yield pending
             record_id, url = _record_id(record), record.rec_headers.get_header("WARC-Target-URI")

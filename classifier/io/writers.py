@@ -33,8 +33,9 @@ def paragraph_records(page: Page) -> list[dict[str, Any]]:
 
 
 def _base(page: Page) -> dict[str, Any]:
-    record = {k: v for k, v in page.extra.items() if k not in ("id", "url")}
-    record.update({"id": page.id, "url": page.url})
+    """``id`` and ``url`` first, then the passed-through fields, then ``error``."""
+    record: dict[str, Any] = {"id": page.id, "url": page.url}
+    record.update((k, v) for k, v in page.extra.items() if k not in ("id", "url"))
     if page.error is not None:
         record["error"] = page.error
     return record
@@ -53,6 +54,21 @@ def clean_record(page: Page, options: ScoringOptions, removed: bool = False
         rows = zip(paragraph_records(page), page.paragraphs, strict=True)
         record["removed"] = [row for row, p in rows if p.label not in options.keep]
     return record
+
+
+#: Written between two pages of ``clean``'s text output: a line holding only a form feed. A
+#: page's text never holds such a line (a text page's paragraphs are split at lines of white
+#: space, an HTML paragraph's white space is folded to single spaces), so the output splits
+#: back into one text per input record with ``output.split("\f\n")``.
+PAGE_SEPARATOR = "\f\n"
+
+
+def write_texts(texts: Iterable[str], out: IO[str]) -> None:
+    """Cleaned texts, one per page (empty for a page with an error or nothing kept), each
+    ending with a newline, pages separated by ``PAGE_SEPARATOR``; flushed per page."""
+    for i, text in enumerate(texts):
+        out.write((PAGE_SEPARATOR if i else "") + text + "\n")
+        out.flush()
 
 
 #: Characters that JSON allows raw but that many line splitters (Python's ``splitlines``,
