@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from classifier.artifact import Model, load_model
 from classifier.document import InputKind, Page
 from classifier.labels import LABELS, Label
+from classifier.language import identify_language
 from classifier.segment import segment
 from classifier.sites import make_page
 
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 
 #: Pages scored together: one model call per batch amortises its fixed cost.
 BATCH_PAGES_DEFAULT = 64
+#: The trade-offs a model card keeps a threshold for besides its own (``ScoringOptions.preset``).
+PRESETS = ("precision", "recall")
 #: The labels whose paragraphs ``clean`` keeps unless told otherwise: the editorial text.
 KEEP_DEFAULT = frozenset({Label.CONTENT})
 
@@ -37,23 +40,37 @@ class ScoringOptions:
 
     ``threshold``: probability of content (0..1) from which a paragraph is labelled content;
     ``None`` (the default) for the model's own, chosen on dev and kept in its card.
+    ``preset``: instead of a threshold, a trade-off whose threshold was chosen on dev and kept
+    in the card (``"precision"``: keep less boilerplate, lose more story; ``"recall"``: the
+    other way round).
     ``keep``: labels whose paragraphs ``clean`` keeps (add ``Label.COMMENT`` for comments).
-    ``batch_pages``: pages per model call.
+    ``batch_pages``: pages per model call. ``language``: name each page's language
+    (``Page.language``) from its kept text (``language.identify_language``; its model loads on
+    first use, about a second).
     """
 
     threshold: float | None = None
     keep: frozenset[Label] = KEEP_DEFAULT
     batch_pages: int = BATCH_PAGES_DEFAULT
+    language: bool = False
+    preset: str | None = None
 
     def __post_init__(self) -> None:
         if self.threshold is not None and not 0 <= self.threshold <= 1:
             raise ValueError(f"threshold must be between 0 and 1, got {self.threshold}")
+        if self.preset is not None and self.preset not in PRESETS:
+            raise ValueError(f"preset must be one of {', '.join(PRESETS)}, got {self.preset!r}")
+        if self.preset is not None and self.threshold is not None:
+            raise ValueError("give a threshold or a preset, not both")
         if self.batch_pages < 1:
             raise ValueError(f"batch_pages must be at least 1, got {self.batch_pages}")
 
     def threshold_for(self, model: Model) -> float:
-        """The threshold pages are scored at with ``model``: this one, else the model's."""
-        return model.threshold if self.threshold is None else self.threshold
+        """The threshold pages are scored at with ``model``: this one, else the preset's in the
+        model's card, else the model's own."""
+        if self.threshold is not None:
+            return self.threshold
+        return model.threshold if self.preset is None else model.preset_threshold(self.preset)
 
 
 def _fallback_columns(proba: np.ndarray) -> np.ndarray:
@@ -130,8 +147,8 @@ def batches(pages: Iterable[Page], size: int = BATCH_PAGES_DEFAULT) -> Iterator[
 
 def score_batch(pages: list[Page], model: Model, options: ScoringOptions,
                 index: SiteIndex | None = None) -> list[Page]:
-    """Label every paragraph of ``pages`` in one model call (``predict_batch``); pages with an
-    error are left as is."""
+    """Label every paragraph of ``pages`` in one model call (``predict_batch``), and name their
+    language if ``options`` ask; pages with an error are left as is."""
     live, proba = predict_batch(pages, model, index)
     if live:
         labels, content = decide(proba, options.threshold_for(model))
@@ -143,6 +160,8 @@ def score_batch(pages: list[Page], model: Model, options: ScoringOptions,
                 paragraph.content_probability = float(content[row])
                 paragraph.fallback_label = fallbacks[row]
                 row += 1
+            if options.language:
+                page.language = identify_language(clean_page(page, options))
     return pages
 
 

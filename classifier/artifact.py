@@ -50,6 +50,12 @@ class Model:
         for this model on dev, from its card (options may override it)."""
         return card_threshold(self.card)
 
+    def preset_threshold(self, preset: str) -> float:
+        """The threshold of a trade-off chosen on dev and kept in the card's ``presets``
+        (``"precision"``, ``"recall"``); ``ModelError`` when the card has none."""
+        value = (self.card.get("presets") or {}).get(preset, {})
+        return card_threshold({"threshold": value.get("threshold")}, f"{preset!r} preset")
+
     def predict_proba(self, table: ParagraphTable) -> np.ndarray:
         """Probabilities per paragraph row of ``table``, columns in ``labels.LABELS`` order.
 
@@ -79,12 +85,13 @@ def _thread_pools() -> ThreadpoolController:
     return ThreadpoolController()
 
 
-def card_threshold(card: dict[str, Any]) -> float:
-    """The threshold in a model card; ``ModelError`` when it has none between 0 and 1."""
+def card_threshold(card: dict[str, Any], what: str = "threshold") -> float:
+    """The threshold in a model card; ``ModelError`` when it has none between 0 and 1.
+    ``what`` names it in the message."""
     threshold = card.get("threshold")
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) \
             or not 0 <= threshold <= 1:
-        raise ModelError(f"the model card has no threshold between 0 and 1 ({threshold!r}); "
+        raise ModelError(f"the model card has no {what} between 0 and 1 ({threshold!r}); "
                          "measure it with `boilerplate train --metrics-only`")
     return float(threshold)
 

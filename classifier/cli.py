@@ -26,7 +26,7 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from classifier import __version__
-from classifier.api import ScoringOptions
+from classifier.api import ScoringOptions, clean_page
 from classifier.artifact import Model, ModelError, card_path, load_model
 from classifier.atomic import atomic_path
 from classifier.document import Page
@@ -35,6 +35,7 @@ from classifier.io.readers import input_size, read_pages
 from classifier.io.writers import (
     CLEAN_FORMATS,
     SCORE_FORMATS,
+    RecordOptions,
     clean_record,
     score_record,
     write_csv,
@@ -96,6 +97,12 @@ def _scoring_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--threshold", type=click.FloatRange(0, 1), default=None,
                      help="Probability of content from which text is kept [default: the "
                           "model's, from its card]."),
+        click.option("--precision", "preset", flag_value="precision", default=None,
+                     help="Lean to precision: the threshold chosen on dev for the best "
+                          "F0.5 (from the model's card): less boilerplate kept, more text lost."),
+        click.option("--recall", "preset", flag_value="recall",
+                     help="Lean to recall: the threshold chosen on dev for the best F2 (from "
+                          "the model's card): more text kept, more boilerplate too."),
         click.option("--keep", multiple=True, type=click.Choice(["comment"]),
                      help="Also keep these paragraphs (e.g. readers' comments)."),
         click.option("--jobs", "-j", type=click.IntRange(1), default=1, show_default=True,
@@ -113,6 +120,13 @@ def _scoring_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--index", "index_path", type=click.Path(dir_okay=False, path_type=Path),
                      default=None, help="A site index file to read evidence from and add this "
                      "run's pages to (created if missing, written atomically)."),
+        click.option("--language", "languages", multiple=True, metavar="CODES",
+                     help="Keep only pages whose kept text is in these languages (ISO 639-1 "
+                          "codes, comma-separated or repeated: en,de); JSON records get a "
+                          "language field. Pages with an error are always written."),
+        click.option("--with-metadata", "metadata", is_flag=True,
+                     help="JSON records also get the page's title, language and "
+                          "removed_share (the share of its text removed, by label)."),
     ])
 
 
@@ -166,6 +180,21 @@ def output_format(fmt: str | None, output: Path | None, formats: tuple[str, ...]
     return inferred
 
 
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+
+
+def language_codes(values: tuple[str, ...]) -> frozenset[str]:
+    """The language codes of ``--language`` options (each comma-separated), lower-cased; a code
+    that is not two or three letters is a usage error."""
+    codes = frozenset(code.strip().lower() for value in values for code in value.split(",")
+                      if code.strip())
+    wrong = sorted(code for code in codes if not _LANGUAGE_CODE.match(code))
+    if wrong:
+        raise click.UsageError(f"--language takes ISO 639-1 codes such as en or de, not "
+                               f"{', '.join(wrong)}")
+    return codes
+
+
 def _read_options(args: dict[str, Any]) -> ReadOptions:
     return ReadOptions(input_format=InputFormat(args["input_format"]),
                        id_field=args["id_field"], url_field=args["url_field"],
@@ -196,10 +225,11 @@ class ScoringInvocation:
     arguments
     (``from_args``) and handed down whole.
 
-    ``fmt``: the output format (``html`` for ``show``). ``removed``: ``clean`` also lists what
-    it removed. ``recurrence``: read the input twice, the first time into a site index (loaded
-    from and saved to ``index_path`` when given). ``output``: a file instead of stdout (for
-    ``show``, the folder it writes into).
+    ``fmt``: the output format (``html`` for ``show``). ``records``: what JSON records hold
+    besides the page (its language, metadata, what ``clean`` removed). ``languages``: keep only
+    pages in these (empty: all). ``recurrence``: read the input twice, the first time into a
+    site index (loaded from and saved to ``index_path`` when given). ``output``: a file instead
+    of stdout (for ``show``, the folder it writes into).
     """
 
     paths: tuple[str, ...]
@@ -212,7 +242,8 @@ class ScoringInvocation:
     output: Path | None
     quiet: bool
     fmt: str
-    removed: bool = False
+    records: RecordOptions = RecordOptions()
+    languages: frozenset[str] = frozenset()
 
     @classmethod
     def from_args(cls, args: dict[str, Any], formats: tuple[str, ...] = SCORE_FORMATS,
@@ -228,14 +259,23 @@ class ScoringInvocation:
             raise click.UsageError("--format parquet needs --output PATH")
         if args.get("removed") and args["fmt"] != "jsonl":
             raise click.UsageError("--removed needs --format jsonl")
+        if args["metadata"] and args["fmt"] not in ("jsonl", "json"):
+            raise click.UsageError("--with-metadata needs --format jsonl or json")
+        languages = language_codes(args["languages"])
+        if args["preset"] is not None and args["threshold"] is not None:
+            raise click.UsageError(f"give --threshold or --{args['preset']}, not both")
         keep = frozenset({Label.CONTENT, *(Label(k) for k in args["keep"])})
+        records = RecordOptions(keep=keep, language=bool(languages), metadata=args["metadata"],
+                                removed=args.get("removed", False))
         return cls(paths=tuple(args["paths"]), read=_read_options(args),
                    model=ModelSource(args["model_path"], args["trust_model"]),
-                   scoring=ScoringOptions(threshold=args["threshold"], keep=keep),
+                   scoring=ScoringOptions(threshold=args["threshold"], keep=keep,
+                                          language=records.language or records.metadata,
+                                          preset=args["preset"]),
                    run=RunOptions(jobs=args["jobs"], time_limit=args["time_limit"] or None),
                    recurrence=args["recurrence"], index_path=args["index_path"],
                    output=args["output"], quiet=args["quiet"], fmt=args["fmt"],
-                   removed=args.get("removed", False))
+                   records=records, languages=languages)
 
 
 @dataclass(frozen=True)
@@ -319,6 +359,8 @@ def _scored(invocation: ScoringInvocation, summary: Summary, model: Model) -> It
         scored = summary.count(run(pages, model, invocation.scoring, invocation.run, index))
         if shown:
             scored = progress(scored, summary.read, total, "scoring", summary.rate)
+        if invocation.languages:
+            scored = summary.in_languages(scored, invocation.languages)
         yield from scored
 
 
@@ -372,9 +414,11 @@ def score(**args: Any) -> None:
         with atomic_path(invocation.output) as tmp:
             write_parquet(pages, tmp)
     elif invocation.fmt == "jsonl":
-        _emit(invocation.output, lambda out: write_jsonl((score_record(p) for p in pages), out))
+        _emit(invocation.output, lambda out: write_jsonl(
+            (score_record(p, invocation.records) for p in pages), out))
     elif invocation.fmt == "json":
-        _emit(invocation.output, lambda out: write_json((score_record(p) for p in pages), out))
+        _emit(invocation.output, lambda out: write_json(
+            (score_record(p, invocation.records) for p in pages), out))
     elif invocation.fmt == "csv":
         _emit(invocation.output, lambda out: write_csv(pages, out))
     else:
@@ -396,19 +440,18 @@ def clean(**args: Any) -> None:
     Text output: each page's kept paragraphs separated by blank lines, pages separated by a
     line holding only a form feed (empty for a page with an error, which goes to stderr)."""
     invocation = ScoringInvocation.from_args(args, CLEAN_FORMATS, "text")
-    options = invocation.scoring
-    summary = Summary(keep=options.keep)
+    summary = Summary(keep=invocation.scoring.keep)
     model, _ = invocation.model.load(invocation.scoring)
     pages = _scored(invocation, summary, model)
 
     def text(page: Page) -> str:
         if page.error is not None:
             click.echo(f"{page.id}: {page.error}", err=True)
-        return clean_record(page, options)["text"]
+        return clean_page(page, invocation.scoring)
 
     def write(out: IO[str]) -> None:
         if invocation.fmt == "jsonl":
-            write_jsonl((clean_record(p, options, invocation.removed) for p in pages), out)
+            write_jsonl((clean_record(p, invocation.records) for p in pages), out)
         else:
             write_texts(map(text, pages), out)
 

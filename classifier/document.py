@@ -80,7 +80,9 @@ class Page:
     the key under which recurrence evidence is shared, decided by ``sites.make_page`` (a site
     the caller gives, else the registered domain of ``url``, else of the URL an HTML page names
     itself by). ``paragraphs`` are filled in by segmentation and labelled by scoring.
-    ``extra`` carries input fields passed through to the output untouched. Errors never raise:
+    ``extra`` carries input fields passed through to the output untouched. ``language``: the
+    ISO 639-1 code of the kept text's language, when scoring was asked to name it
+    (``ScoringOptions(language=True)``). Errors never raise:
     a page that cannot be read, segmented or scored has ``error`` set (e.g. ``"empty page"``)
     and no paragraphs, and is still written out.
     """
@@ -93,3 +95,4 @@ class Page:
     paragraphs: list[Paragraph] = field(default_factory=list)
     error: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    language: str | None = None

@@ -37,6 +37,8 @@ class Summary:
     removed: Counter[Label] = field(default_factory=Counter)
     read: ReadStats = field(default_factory=ReadStats)
     started: float = field(default_factory=time.monotonic)
+    #: Pages left out because their language was not asked for (``in_languages``).
+    other_languages: int = 0
 
     def count(self, pages: Iterable[Page]) -> Iterator[Page]:
         """Pass ``pages`` through, counting them."""
@@ -46,6 +48,15 @@ class Summary:
             self.paragraphs += len(page.paragraphs)
             self.removed.update(p.label for p in page.paragraphs
                                 if p.label is not None and p.label not in self.keep)
+            yield page
+
+    def in_languages(self, pages: Iterable[Page], languages: frozenset[str]) -> Iterator[Page]:
+        """Pass through the pages whose ``language`` is in ``languages``, and those with an
+        error (never dropped); count the others in ``other_languages``."""
+        for page in pages:
+            if page.error is None and page.language not in languages:
+                self.other_languages += 1
+                continue
             yield page
 
     def rate(self) -> float:
@@ -63,6 +74,8 @@ class Summary:
         parts = [plural(self.pages, "page"), plural(self.paragraphs, "paragraph"),
                  removed + (f" ({kinds})" if kinds else ""), plural(self.errors, "error"),
                  f"{self.rate():.1f} pages/s"]
+        if self.other_languages:
+            parts.append(f"{plural(self.other_languages, 'page')} in other languages left out")
         skipped = self.read.skipped
         if skipped:
             reasons = ", ".join(f"{n} {reason}" for reason, n in skipped.most_common())

@@ -94,8 +94,11 @@ def test_metrics_only_rewrites_the_card_not_the_model(copied, datasets):
     assert result.exit_code == 0, result.output
     after = json.loads(card_path(copied).read_text(encoding="utf-8"))
     assert after["sha256"] == before["sha256"] == sha256_of(copied)
-    assert {k for k in before if before[k] != after[k]} <= {"metrics", "threshold"}
+    assert {k for k in after if before.get(k) != after[k]} <= {"metrics", "threshold",
+                                                                "presets"}
     assert after["metrics"] != before["metrics"]
+    assert set(after["presets"]) == {"precision", "recall"}
+    assert all(0 < preset["threshold"] < 1 for preset in after["presets"].values())
     assert set(after["metrics"]["test"]) == {"html", "text"}
     assert load_model(copied, trust=True).card == after
 
@@ -147,3 +150,28 @@ def test_a_card_without_a_threshold_needs_one_given(copied):
     result = CliRunner().invoke(main, ["clean", "-q", "--model", str(copied), "--trust-model",
                                        "--threshold", "0.35", seed])
     assert result.exit_code == 0 and "Clearview" in result.stdout
+
+
+def test_precision_and_recall_presets_come_from_the_card(copied, seed_text):
+    """``--precision`` / ``--recall`` (and ``ScoringOptions(preset=...)``) score at the
+    thresholds the card keeps for them (here 1.0: nothing kept, and 0.0: everything)."""
+    card = json.loads(card_path(copied).read_text(encoding="utf-8"))
+    write_card(copied, {**card, "presets": {"precision": {"threshold": 1.0},
+                                            "recall": {"threshold": 0.0}}})
+    model = load_model(copied, trust=True)
+    assert api.ScoringOptions(preset="precision").threshold_for(model) == 1.0
+    assert api.clean_text(seed_text, model=model,
+                          options=api.ScoringOptions(preset="precision")) == ""
+    seed = str(ROOT / "data" / "seed-page.txt")
+    args = ["clean", "-q", "--model", str(copied), "--trust-model", seed]
+    assert CliRunner().invoke(main, [*args, "--precision"]).stdout.strip() == ""
+    everything = CliRunner().invoke(main, [*args, "--recall"]).stdout
+    assert "Fusion Media" in everything and "[ad_1]" in everything
+    result = CliRunner().invoke(main, [*args, "--recall", "--threshold", "0.5"])
+    assert result.exit_code == 2 and "not both" in result.stderr
+    card.pop("presets", None)  # a card from before presets
+    write_card(copied, card)
+    result = CliRunner().invoke(main, [*args, "--precision"])
+    assert result.exit_code == 2 and "'precision' preset" in result.stderr
+    with pytest.raises(ValueError, match="preset must be one of"):
+        api.ScoringOptions(preset="speed")

@@ -122,3 +122,39 @@ def test_dotted_field_paths_reach_nested_fields(tmp_path):
     # A top-level field named with a dot wins over the path.
     (page,) = read_pages([str(path)], ReadOptions(url_field="metadata.dump"))
     assert page.url == "CC-MAIN-2024-10"
+
+
+def test_parquet_input_fineweb_style(tmp_path):
+    """A FineWeb-style Parquet file (text, id, url, dump, date columns), read a row per page,
+    the other columns passed through; a damaged file is one error record."""
+    import datetime
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = 600  # more than one batch of rows
+    table = pa.table({
+        "text": [f"Story {i}. {STORY}" for i in range(rows)],
+        "id": [f"<urn:uuid:{i}>" for i in range(rows)],
+        "dump": ["CC-MAIN-2024-10"] * rows,
+        "url": [f"https://news.example.com/{i}" for i in range(rows)],
+        "date": [datetime.datetime(2024, 3, 1, 12, 0)] * rows,
+    })
+    path = tmp_path / "000_00000.parquet"
+    pq.write_table(table, path, row_group_size=200)
+    pages = list(read_pages([str(path)]))
+    assert [p.id for p in pages] == table.column("id").to_pylist()
+    assert pages[7].url == "https://news.example.com/7" and pages[7].site == "example.com"
+    assert pages[7].raw == f"Story 7. {STORY}" and pages[7].extra["dump"] == "CC-MAIN-2024-10"
+    pq.write_table(table.slice(0, 2), tmp_path / "first.parquet")
+    code, out = score_records(str(tmp_path / "first.parquet"))
+    assert code == 0 and [r["id"] for r in out] == ["<urn:uuid:0>", "<urn:uuid:1>"]
+    assert out[0]["date"] == "2024-03-01 12:00:00" and out[0]["dump"] == "CC-MAIN-2024-10"
+    assert_scored(out[0])
+    # From stdin too, told by its first bytes.
+    code, out = score_records("-", input=(tmp_path / "first.parquet").read_bytes())
+    assert code == 0 and len(out) == 2
+    damaged = tmp_path / "damaged.parquet"
+    damaged.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    (page,) = read_pages([str(damaged)])
+    assert page.error.startswith(f"cannot read {damaged} after row 0: ")

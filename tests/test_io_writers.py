@@ -141,3 +141,58 @@ def test_passed_through_fields_come_after_id_and_url(tmp_path):
                                 "id": "p1"}) + "\n")
     _, out, _ = invoke("clean", "--format", "jsonl", "-q", str(path))
     assert list(json.loads(out)) == ["id", "url", "lang", "crawl", "error", "text"]
+
+
+FRENCH = ("Le conseil municipal a voté mardi la construction d'une passerelle piétonne sur la "
+          "rivière, mettant fin à des années de débat sur la manière de relier les deux moitiés "
+          "de la vieille ville.")
+GERMAN = ("Der Stadtrat hat am Dienstag den Bau einer Fußgängerbrücke über den Fluss "
+          "beschlossen und damit eine jahrelange Debatte darüber beendet, wie die beiden "
+          "Hälften der Altstadt verbunden werden sollen.")
+
+FOOTER = "© 2024 Le Journal. Tous droits réservés."
+GERMAN_MORE = ("Die Bauarbeiten sollen im Frühjahr beginnen und etwa achtzehn Monate dauern, "
+               "teilte das Tiefbauamt der Stadt mit.")
+
+
+@pytest.fixture
+def multilingual(tmp_path):
+    path = tmp_path / "pages.jsonl"
+    rows = [{"id": "fr", "html": "<html><head><title>Une passerelle &amp; un vote</title>"
+                                 f"</head><body><p>{FRENCH}</p><p>{FRENCH}</p>"
+                                 f"<footer>{FOOTER}</footer>"
+                                 "</body></html>"},
+            {"id": "de", "text": f"{GERMAN}\n\n{GERMAN_MORE}"},
+            {"id": "broken", "text": ""}]
+    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
+    return path
+
+
+def test_clean_with_metadata_title_language_and_removed_share(multilingual):
+    code, out, _ = invoke("clean", "--format", "jsonl", "--with-metadata", "-q",
+                          str(multilingual))
+    assert code == 1
+    fr, de, broken = (json.loads(line) for line in out.splitlines())
+    assert list(fr) == ["id", "url", "title", "language", "removed_share", "text"]
+    assert fr["title"] == "Une passerelle & un vote" and fr["language"] == "fr"
+    assert de["title"] is None and de["language"] == "de"
+    # Shares of the page's characters: the footer's of the French page.
+    share = len(FOOTER) / (2 * len(FRENCH) + len(FOOTER))
+    assert fr["removed_share"] == {"disclaimer": round(share, 4)}
+    assert broken["error"] == "empty page" and broken["language"] is None
+    code, _, err = invoke("clean", "--with-metadata", str(multilingual))
+    assert code == 2 and "--with-metadata needs --format jsonl or json" in err
+
+
+def test_language_keeps_only_the_languages_asked_for(multilingual):
+    code, out, err = invoke("score", "--format", "jsonl", "--language", "de,EN",
+                            str(multilingual))
+    records = [json.loads(line) for line in out.splitlines()]
+    assert code == 1 and [r["id"] for r in records] == ["de", "broken"]
+    assert records[0]["language"] == "de" and "title" not in records[0]
+    assert "1 page in other languages left out" in err
+    code, out, _ = invoke("clean", "-q", "--language", "fr", "--language", "xx",
+                          str(multilingual))
+    assert out.startswith(FRENCH) and out.count("\f\n") == 1  # fr, and the error record
+    code, _, err = invoke("clean", "--language", "french", str(multilingual))
+    assert code == 2 and "ISO 639-1 codes" in err

@@ -225,3 +225,31 @@ def test_pipeline_shares_one_site_index_over_the_crawl(model, tmp_path):
     reopened.model = model
     reopened.open_spider()
     assert reopened.index.site_pages("example.com") == len(ARTICLES)
+
+
+def test_readme_settings_block_configures_the_pipeline(tmp_path):
+    """The README's settings block, read as a settings module, gives the pipeline those
+    settings, and the pipeline cleans an item with them (its index saved on close)."""
+    from tests.test_readme_blocks import readme_block
+
+    namespace: dict = {}
+    exec(compile(readme_block("Scrapy", "python"), "README", "exec"), namespace)
+    settings = {k: v for k, v in namespace.items() if k.isupper()}
+    settings["BOILERPLATE_INDEX"] = str(tmp_path / settings["BOILERPLATE_INDEX"])
+    assert settings["ITEM_PIPELINES"] == {
+        "classifier.integrations.scrapy.BoilerplatePipeline": 300}
+    configured = PipelineSettings.from_settings(Settings(settings))
+    assert (configured.field, configured.input_type.value, configured.url_field,
+            configured.text_field, configured.labels_field, configured.error_field,
+            configured.threshold) == ("html", "html", "url", "text", "labels",
+                                      "boilerplate_error", 0.5)
+    pipeline = BoilerplatePipeline(configured)
+    pipeline.open_spider()
+    title, paragraphs = ARTICLES["bridge"]
+    html = (f"<html><body><h1>{title}</h1>" + "".join(f"<p>{p}</p>" for p in paragraphs)
+            + f"<footer><p>{FOOTER}</p></footer></body></html>")
+    item = pipeline.process_item({"url": "https://gazette.example.com/bridge", "html": html})
+    pipeline.close_spider()
+    assert paragraphs[0] in item["text"] and FOOTER not in item["text"]
+    assert {row["label"] for row in item["labels"]} >= {"content"}
+    assert Path(settings["BOILERPLATE_INDEX"]).exists()

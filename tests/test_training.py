@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from classifier.document import InputKind, Page, Paragraph
-from classifier.labels import Label
+from classifier.labels import LABELS, Label
 from classifier.segment import segment_html, segment_text
 from classifier.training.agreement import agreement, hand_labels
 from classifier.training.align import gold_shares
@@ -151,8 +151,8 @@ LEAD_GOLD = ("The city council voted on Tuesday to reopen the old harbour to pas
 
 
 def test_headline_byline_and_dateline_are_content_whatever_the_gold():
-    from classifier.training.examples import record_pages, rendering
     from classifier.training.lead import html_title
+    from classifier.training.examples import record_pages, rendering
 
     record = {"id": "coast/1", "html": LEAD_HTML, "gold_text": LEAD_GOLD, "url": None}
     assert html_title(LEAD_HTML) == "Harbour to reopen to ferries | Coast News"
@@ -181,3 +181,21 @@ def test_a_corpus_title_marks_the_headline_and_the_gold_is_left_as_it_is():
     assert [p.label for p in labelled_paragraphs(record)][2] is not Label.CONTENT
     # ...while training labels follow the convention, the title found by WCXB's gold_title.
     assert record_pages(record)[0].paragraphs[2].label is Label.CONTENT
+
+
+def test_presets_lean_to_precision_and_to_recall():
+    """Four paragraphs of four words: story A (p 0.9) and B (0.4), boilerplate C (0.2) and
+    D (0.6). F0.5 is best keeping A alone (above 0.6), F2 keeping A, B and D (above 0.2)."""
+    from classifier.training.evaluate import ScoredPage, choose_presets
+
+    raws = ["alpha beta gamma delta", "eps zeta eta theta", "iota kappa lambda mu",
+            "nu xi omicron pi"]
+    content = np.array([0.9, 0.4, 0.2, 0.6])
+    proba = np.column_stack([content, 1 - content, *np.zeros((len(LABELS) - 2, 4))])
+    page = ScoredPage(id="p", dataset="dragnet", mode="html", gold=" ".join(raws[:2]),
+                      raws=raws, proba=proba)
+    presets = choose_presets([page])
+    assert presets["precision"]["threshold"] == 0.65 and presets["precision"]["beta"] == 0.5
+    assert presets["precision"]["dev"] == {"f_beta": 0.8333, "precision": 1.0, "recall": 0.5}
+    assert presets["recall"]["threshold"] == 0.25
+    assert presets["recall"]["dev"]["recall"] == 1.0

@@ -36,6 +36,7 @@ class InputFormat(str, Enum):
     HTML = "html"
     JSONL = "jsonl"
     WARC = "warc"
+    PARQUET = "parquet"
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,8 @@ def format_by_name(name: str) -> InputFormat | None:
         return InputFormat.WARC
     if lowered.endswith((".jsonl", ".ndjson", ".jl")):
         return InputFormat.JSONL
+    if lowered.endswith(".parquet"):
+        return InputFormat.PARQUET
     if lowered.endswith((".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx")):
         return InputFormat.HTML
     if lowered.endswith((".txt", ".text", ".md")):
@@ -88,6 +91,8 @@ def format_by_name(name: str) -> InputFormat | None:
 
 def sniff(head: bytes) -> InputFormat:
     """Guess the format of a payload from its first bytes."""
+    if head.startswith(b"PAR1"):
+        return InputFormat.PARQUET
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"WARC/") or stripped.startswith(b"filedesc://"):
         return InputFormat.WARC
@@ -147,3 +152,39 @@ def page_from_text(raw: str, kind: InputKind, id: str, url: str | None = None,
         page.error = f"page too large: {size} bytes (limit {max_bytes}, see --max-bytes)"
         return page
     return make_page(raw, kind, id, url, site, extra)
+
+
+def field_value(record: dict[str, Any], name: str) -> Any:
+    """``record[name]``, else the value at the dotted path ``name`` in nested objects
+    (``metadata.url``, as datatrove and FineWeb records keep it), else ``None``."""
+    if name in record:
+        return record[name]
+    value: Any = record
+    for part in name.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def _string(record: dict[str, Any], name: str) -> str | None:
+    value = field_value(record, name)
+    return None if value is None else str(value)
+
+
+def page_from_record(record: dict[str, Any], fallback_id: str, options: ReadOptions) -> Page:
+    """A page from one record of JSON lines or Parquet: its fields named by ``options``
+    (dotted paths reach nested fields), the others passed through in ``extra``; an error page
+    when it has no string HTML or text field. ``fallback_id`` when it has no id."""
+    id = _string(record, options.id_field) or fallback_id
+    url = _string(record, options.url_field)
+    site = options.site or _string(record, options.site_field)
+    extra = {k: v for k, v in record.items()
+             if k not in (options.html_field, options.text_field)}
+    for name, kind in ((options.html_field, InputKind.HTML), (options.text_field, InputKind.TEXT)):
+        value = field_value(record, name)
+        if isinstance(value, str):
+            return page_from_text(value, kind, id, url, site, options.max_bytes, extra)
+    return Page(id=id, raw="", kind=InputKind.TEXT, url=url, extra=extra,
+                error=f"record has no string '{options.html_field}' or "
+                      f"'{options.text_field}' field")

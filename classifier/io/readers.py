@@ -1,5 +1,5 @@
-"""Pages from files, folders, JSON lines, WARC archives and stdin, one ``Page`` per record;
-gzip, bzip2, xz and zstandard read transparently.
+"""Pages from files, folders, JSON lines, Parquet, WARC archives and stdin, one ``Page`` per
+record; gzip, bzip2, xz and zstandard read transparently.
 
 Nothing here raises for bad input: an unreadable file, binary data, an empty or oversized page,
 a malformed JSON line or a record without text becomes a ``Page`` whose ``error`` says why, so
@@ -31,10 +31,11 @@ from classifier.io.pages import (
     ReadStats,
     format_by_name,
     page_from_bytes,
-    page_from_text,
+    page_from_record,
     page_kind,
     sniff,
 )
+from classifier.io.parquet import read_parquet
 
 #: Errors of reading and decompressing a stream: each becomes an error record.
 READ_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError)
@@ -94,6 +95,15 @@ class _Counted(io.RawIOBase):
         if self.owns:
             self.source.close()
         super().close()
+
+    def seekable(self) -> bool:
+        return self.owns and self.source.seekable()  # a file: Parquet is read by seeking
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self.source.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self.source.tell()
 
     def readable(self) -> bool:
         return True
@@ -178,24 +188,6 @@ def _head(stream: io.BufferedReader, compressed: bool) -> bytes:
         return b""
 
 
-def field_value(record: dict[str, Any], name: str) -> Any:
-    """``record[name]``, else the value at the dotted path ``name`` in nested objects
-    (``metadata.url``, as datatrove and FineWeb records keep it), else ``None``."""
-    if name in record:
-        return record[name]
-    value: Any = record
-    for part in name.split("."):
-        if not isinstance(value, dict) or part not in value:
-            return None
-        value = value[part]
-    return value
-
-
-def _string(record: dict[str, Any], name: str) -> str | None:
-    value = field_value(record, name)
-    return None if value is None else str(value)
-
-
 def _json_record(line: bytes, source: str, number: int, options: ReadOptions) -> Page:
     try:
         text = line.decode("utf-8")
@@ -218,18 +210,7 @@ def _record_from_text(text: str, source: str, number: int, options: ReadOptions)
     if not isinstance(record, dict):
         return Page(id=fallback_id, raw="", kind=InputKind.TEXT,
                     error="JSON line is not an object")
-    id = _string(record, options.id_field) or fallback_id
-    url = _string(record, options.url_field)
-    site = options.site or _string(record, options.site_field)
-    extra = {k: v for k, v in record.items()
-             if k not in (options.html_field, options.text_field)}
-    for name, kind in ((options.html_field, InputKind.HTML), (options.text_field, InputKind.TEXT)):
-        value = field_value(record, name)
-        if isinstance(value, str):
-            return page_from_text(value, kind, id, url, site, options.max_bytes, extra)
-    return Page(id=id, raw="", kind=InputKind.TEXT, url=url, extra=extra,
-                error=f"record has no string '{options.html_field}' or "
-                      f"'{options.text_field}' field")
+    return page_from_record(record, fallback_id, options)
 
 
 def _read_jsonl(stream: IO[bytes], source: str, options: ReadOptions) -> Iterator[Page]:
@@ -298,7 +279,9 @@ def read_source(path: str, options: ReadOptions, stdin: IO[bytes] | None = None,
             yield from read_warc(raw, path, options, stats)
             return
         stream = cast(IO[bytes], gzip.GzipFile(fileobj=raw) if compressed else raw)
-        if input_format is InputFormat.JSONL:
+        if input_format is InputFormat.PARQUET:
+            yield from read_parquet(stream, path, options)
+        elif input_format is InputFormat.JSONL:
             yield from _read_jsonl(stream, path, options)
         else:
             yield _read_whole(stream, path, input_format, options)

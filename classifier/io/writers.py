@@ -10,12 +10,15 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
-from classifier.api import ScoringOptions, clean_page
+from classifier.api import KEEP_DEFAULT, ScoringOptions, clean_page
 from classifier.document import Page
+from classifier.labels import Label
+from classifier.metadata import page_title, removed_shares
 
 SCORE_FORMATS = ("jsonl", "json", "table", "csv", "parquet")
 CLEAN_FORMATS = ("text", "jsonl")
@@ -32,25 +35,49 @@ def paragraph_records(page: Page) -> list[dict[str, Any]]:
             for p in page.paragraphs]
 
 
-def _base(page: Page) -> dict[str, Any]:
-    """``id`` and ``url`` first, then the passed-through fields, then ``error``."""
+@dataclass(frozen=True)
+class RecordOptions:
+    """What JSON records hold besides ``id``, ``url``, passed-through fields and ``error``.
+
+    ``language``: the page's ``language`` (``None`` when it could not be told).
+    ``metadata``: also its ``title`` and ``removed_share``, the share of its text removed by
+    label (``metadata.removed_shares``). ``removed`` (``clean``): the removed paragraphs.
+    ``keep``: the labels ``clean`` keeps.
+    """
+
+    keep: frozenset[Label] = KEEP_DEFAULT
+    language: bool = False
+    metadata: bool = False
+    removed: bool = False
+
+
+def _base(page: Page, options: RecordOptions) -> dict[str, Any]:
+    """``id`` and ``url`` first, then the passed-through fields, ``error``, and what
+    ``options`` add."""
     record: dict[str, Any] = {"id": page.id, "url": page.url}
     record.update((k, v) for k, v in page.extra.items() if k not in ("id", "url"))
     if page.error is not None:
         record["error"] = page.error
+    if options.metadata:
+        record["title"] = page_title(page)
+    if options.language or options.metadata:
+        record["language"] = page.language
+    if options.metadata:
+        record["removed_share"] = removed_shares(page, options.keep)
     return record
 
 
-def score_record(page: Page) -> dict[str, Any]:
-    """``{"id", "url", "paragraphs": [...]}`` (plus ``error`` and passed-through fields)."""
-    return {**_base(page), "paragraphs": paragraph_records(page)}
+def score_record(page: Page, options: RecordOptions = RecordOptions()) -> dict[str, Any]:
+    """``{"id", "url", "paragraphs": [...]}`` (plus ``error``, passed-through fields and what
+    ``options`` add)."""
+    return {**_base(page, options), "paragraphs": paragraph_records(page)}
 
 
-def clean_record(page: Page, options: ScoringOptions, removed: bool = False
-                 ) -> dict[str, Any]:
-    """``{"id", "url", "text"}``; with ``removed``, also the dropped paragraphs and labels."""
-    record = {**_base(page), "text": clean_page(page, options)}
-    if removed:
+def clean_record(page: Page, options: RecordOptions = RecordOptions()) -> dict[str, Any]:
+    """``{"id", "url", "text"}`` (plus ``error``, passed-through fields and what ``options``
+    add); with ``options.removed``, also the dropped paragraphs and their labels."""
+    record = {**_base(page, options), "text": clean_page(page, ScoringOptions(keep=options.keep))}
+    if options.removed:
         rows = zip(paragraph_records(page), page.paragraphs, strict=True)
         record["removed"] = [row for row, p in rows if p.label not in options.keep]
     return record
@@ -77,7 +104,8 @@ _LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": 
 
 
 def _json(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False).translate(_LINE_BREAKS)
+    # default=str: passed-through Parquet columns may hold dates and decimals.
+    return json.dumps(record, ensure_ascii=False, default=str).translate(_LINE_BREAKS)
 
 
 def write_jsonl(records: Iterable[dict[str, Any]], out: IO[str]) -> None:

@@ -36,6 +36,12 @@ THRESHOLD_GRID = tuple(np.round(np.arange(0.2, 0.81, 0.05), 2))
 #: thresholds that close to the best, the lowest is chosen: it keeps the most editorial text,
 #: and losing a story's lines costs our users more than keeping a stray line.
 THRESHOLD_TOLERANCE = 0.001
+#: The trade-offs of ``--precision`` and ``--recall``: the threshold with the best mean headline
+#: F-beta on dev, beta 0.5 (precision weighs as much as twice the recall: less boilerplate
+#: kept, more story lost) or 2 (the other way round). Chosen on ``PRESET_GRID``, which reaches
+#: further than ``THRESHOLD_GRID`` since these are meant to lean.
+PRESET_BETAS = {"precision": 0.5, "recall": 2.0}
+PRESET_GRID = tuple(np.round(np.arange(0.05, 0.96, 0.05), 2))
 
 
 @dataclass
@@ -145,3 +151,29 @@ def choose_threshold(scored: Sequence[ScoredPage]) -> tuple[float, float]:
            for threshold in THRESHOLD_GRID]
     best = max(f1 for _, f1 in f1s)
     return next((threshold, f1) for threshold, f1 in f1s if f1 >= best - THRESHOLD_TOLERANCE)
+
+
+def _f_beta(score: Score, beta: float) -> float:
+    b2 = beta * beta
+    denominator = b2 * score.precision + score.recall
+    return (1 + b2) * score.precision * score.recall / denominator if denominator else 0.0
+
+
+def choose_presets(scored: Sequence[ScoredPage]) -> dict[str, dict[str, Any]]:
+    """For each of ``PRESET_BETAS``, the ``PRESET_GRID`` threshold with the best F-beta of the
+    mean headline precision and recall (mean over modes) on ``scored`` (dev), with those
+    figures: the card's ``presets``."""
+    headline = {float(t): [per["headline"] for per in quality_by_dataset(scored, float(t)).values()
+                           if "headline" in per]
+                for t in PRESET_GRID}
+    presets = {}
+    for name, beta in PRESET_BETAS.items():
+        f = {t: float(np.mean([_f_beta(s, beta) for s in scores]))
+             for t, scores in headline.items()}
+        best = max(f, key=lambda t: (f[t], -t))  # ties: the lower threshold
+        scores = headline[best]
+        presets[name] = {"threshold": best, "beta": beta, "dev": {
+            "f_beta": round(f[best], 4),
+            "precision": round(float(np.mean([s.precision for s in scores])), 4),
+            "recall": round(float(np.mean([s.recall for s in scores])), 4)}}
+    return presets

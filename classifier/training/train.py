@@ -23,7 +23,12 @@ from classifier.evaluation import Score
 from classifier.features import paragraph_table
 from classifier.model import build_pipeline
 from classifier.training.datasets import DATASETS, LICENCE_NOTES, split_records
-from classifier.training.evaluate import choose_threshold, quality_by_dataset, score_split
+from classifier.training.evaluate import (
+    choose_presets,
+    choose_threshold,
+    quality_by_dataset,
+    score_split,
+)
 from classifier.training.examples import annotate_leave_one_out, labelled_pages
 from classifier.training.synthetic import (
     ARTICLES_DEFAULT,
@@ -101,20 +106,25 @@ def _scores_json(result: dict[str, dict[str, Score]]) -> dict[str, dict[str, dic
 
 
 def measure(model: Model, datasets_dir: Path, limit: int | None, log: Any = print
-            ) -> tuple[float, dict[str, Any]]:
-    """Choose ``model``'s threshold on dev and measure it there and on test: the threshold and
-    the card's metrics (per split, mode and corpus, at that threshold). ``limit``: pages per
-    corpus and split (quick runs)."""
+            ) -> dict[str, Any]:
+    """Choose ``model``'s threshold and its ``--precision``/``--recall`` presets on dev and
+    measure the threshold there and on test: the card's ``threshold``, ``presets`` and
+    ``metrics`` (per split, mode and corpus, at that threshold). ``limit``: pages per corpus
+    and split (quick runs)."""
     log("scoring dev")
     dev = score_split(model, datasets_dir, "dev", limit=limit)
     threshold, dev_f1 = choose_threshold(dev)
     log(f"dev-chosen threshold {threshold} (mean headline F1 {dev_f1:.4f})")
+    presets = choose_presets(dev)
+    log("dev-chosen presets " + ", ".join(f"{name} {preset['threshold']}"
+                                          for name, preset in presets.items()))
     log("scoring test")
     test = score_split(model, datasets_dir, "test", limit=limit)
-    return threshold, {"dev": _scores_json(quality_by_dataset(dev, threshold)),
-                       "test": _scores_json(quality_by_dataset(test, threshold)),
-                       "measure": "token bag-of-words P/R/F1 per page, mean over pages; text "
-                                  "mode is html-text's guess_layout rendering"}
+    metrics = {"dev": _scores_json(quality_by_dataset(dev, threshold)),
+               "test": _scores_json(quality_by_dataset(test, threshold)),
+               "measure": "token bag-of-words P/R/F1 per page, mean over pages; text "
+                          "mode is html-text's guess_layout rendering"}
+    return {"threshold": threshold, "presets": presets, "metrics": metrics}
 
 
 def rescore_card(model_path: Path, datasets_dir: Path, limit: int | None = None,
@@ -123,8 +133,7 @@ def rescore_card(model_path: Path, datasets_dir: Path, limit: int | None = None,
     rule may have changed since it was trained) and rewrite its card's threshold and metrics;
     the artifact and its sha256 stay as they are. Returns the card."""
     model = load_model(model_path, trust=True)
-    threshold, metrics = measure(model, datasets_dir, limit, log)
-    card = {**model.card, "threshold": threshold, "metrics": metrics}
+    card = {**model.card, **measure(model, datasets_dir, limit, log)}
     write_card(model_path, card)
     return card
 
@@ -145,11 +154,11 @@ def train(config: TrainConfig, log: Any = print) -> dict[str, Any]:
     pages = training_pages(config, log)
     log(f"fitting on {sum(len(p.paragraphs) for p in pages)} paragraphs")
     pipeline = fit(pages, config.seed)
-    threshold, metrics = measure(Model(pipeline=pipeline, card={}), config.datasets_dir,
-                                 config.limit, log)
+    measured = measure(Model(pipeline=pipeline, card={}), config.datasets_dir, config.limit, log)
     card = {
         "name": "boilerplate paragraph classifier",
-        "threshold": threshold,
+        "threshold": measured["threshold"],
+        "presets": measured["presets"],
         "training_data": {
             "datasets": {name: {"split": "train", "licence_note": LICENCE_NOTES[name]}
                          for name in DATASETS},
@@ -162,7 +171,7 @@ def train(config: TrainConfig, log: Any = print) -> dict[str, Any]:
                            "method": "leave-one-page-out within site and rendering"},
             "paragraphs": int(sum(len(p.paragraphs) for p in pages)),
         },
-        "metrics": metrics,
+        "metrics": measured["metrics"],
         "seed": config.seed,
         "library_versions": _versions(),
         "command": " ".join(["boilerplate", *sys.argv[1:]]) if sys.argv else "",
