@@ -8,7 +8,6 @@ the batch goes on and the output keeps one record per input record.
 
 from __future__ import annotations
 
-import bz2
 import codecs
 import gzip
 import io
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from classifier.document import InputKind, Page
+from classifier.io.compressed import READ_BUFFER, decompressed
 from classifier.io.pages import (
     GZIP_MAGIC,
     SNIFF_BYTES,
@@ -39,16 +39,6 @@ from classifier.io.parquet import read_parquet
 
 #: Errors of reading and decompressing a stream: each becomes an error record.
 READ_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError)
-#: Magic numbers of the compressions read transparently besides gzip (``pages.GZIP_MAGIC``).
-BZIP2_MAGIC = b"BZh"
-XZ_MAGIC = b"\xfd7zXZ\x00"
-ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
-#: Bytes read from an input file at a time.
-READ_BUFFER = 256 * 1024
-#: Compressed bytes decompressed at a time from a zstandard stream, whose decompressor has no
-#: bound on its output: small, so that a highly compressed stream inflates by a few MB at a
-#: time at worst, not by gigabytes.
-ZSTD_INPUT_CHUNK = 2048
 #: A JSON line may be this many times ``max_bytes`` long before it is refused unparsed: JSON
 #: escaping grows a page up to six-fold (``\uXXXX`` for one character), and a line parsed
 #: within this bound still names its record in the error when the page is too large.
@@ -115,46 +105,6 @@ class _Counted(io.RawIOBase):
         return n
 
 
-class _Zstd(io.RawIOBase):
-    """A zstandard stream (one frame after another) decompressed, its errors raised as
-    ``OSError`` and a stream cut short mid-frame as ``EOFError``, as the other decompressors
-    do (zstandard's own stream reader ends silently there). zstandard is imported only for a
-    zstandard input."""
-
-    def __init__(self, source: IO[bytes]) -> None:
-        import zstandard
-
-        self.zstandard = zstandard
-        self.source = source
-        self.frame: Any = None  # the decompressor of the frame being read
-        self.unused = b""  # input read past the end of the last frame
-        self.pending = b""  # output not yet given out
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        while not self.pending:
-            chunk = self.unused or self.source.read(ZSTD_INPUT_CHUNK)
-            self.unused = b""
-            if not chunk:
-                if self.frame is not None and not self.frame.eof:
-                    raise EOFError("zstandard stream ended before the end of its last frame")
-                return 0
-            if self.frame is None or self.frame.eof:
-                self.frame = self.zstandard.ZstdDecompressor().decompressobj()
-            try:
-                self.pending = self.frame.decompress(chunk)
-            except self.zstandard.ZstdError as error:
-                raise OSError(f"zstandard: {error}") from None
-            if self.frame.eof:
-                self.unused = self.frame.unused_data
-        n = min(len(buffer), len(self.pending))
-        buffer[:n] = self.pending[:n]
-        self.pending = self.pending[n:]
-        return n
-
-
 def _open(path: str, stdin: IO[bytes] | None, stats: ReadStats | None) -> io.BufferedReader:
     """A buffered binary stream of ``path`` (``-`` is stdin), as stored (not gunzipped), whose
     reads are counted in ``stats.bytes_read``."""
@@ -163,18 +113,6 @@ def _open(path: str, stdin: IO[bytes] | None, stats: ReadStats | None) -> io.Buf
         return io.BufferedReader(_Counted(file, stats, owns=True), READ_BUFFER)
     source = stdin if stdin is not None else sys.stdin.buffer
     return io.BufferedReader(_Counted(source, stats, owns=False), READ_BUFFER)
-
-
-def _decompressed(raw: io.BufferedReader) -> io.BufferedReader | None:
-    """``raw`` decompressed when it starts with the magic number of bzip2, xz or zstandard."""
-    head = raw.peek(len(XZ_MAGIC))
-    if head.startswith(BZIP2_MAGIC):
-        return io.BufferedReader(bz2.BZ2File(raw), READ_BUFFER)  # type: ignore[arg-type]
-    if head.startswith(XZ_MAGIC):
-        return io.BufferedReader(lzma.LZMAFile(raw), READ_BUFFER)  # type: ignore[arg-type]
-    if head.startswith(ZSTD_MAGIC):
-        return io.BufferedReader(_Zstd(raw), READ_BUFFER)
-    return None
 
 
 def _head(stream: io.BufferedReader, compressed: bool) -> bytes:
@@ -267,7 +205,7 @@ def read_source(path: str, options: ReadOptions, stdin: IO[bytes] | None = None,
                    error=f"cannot read {path}: {error.strerror or error}")
         return
     try:
-        raw = _decompressed(stored) or stored
+        raw = decompressed(stored) or stored
         compressed = raw.peek(2)[:2] == GZIP_MAGIC
         if input_format is InputFormat.AUTO:
             input_format = sniff(_head(raw, compressed))
