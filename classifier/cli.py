@@ -72,18 +72,21 @@ def _reading_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      help="How to read inputs; auto decides by file name, then content."),
         click.option("--glob", default="*", show_default=True,
                      help="File-name pattern for files found in folders."),
-        click.option("--id-field", default="id", show_default=True, help="JSON lines: id field."),
+        click.option("--id-field", default="id", show_default=True,
+                     help="JSON lines and Parquet: id field (dotted paths reach nested ones: "
+                          "metadata.id)."),
         click.option("--url-field", default="url", show_default=True,
-                     help="JSON lines: URL field."),
+                     help="JSON lines and Parquet: URL field."),
         click.option("--html-field", default="html", show_default=True,
-                     help="JSON lines: HTML field."),
+                     help="JSON lines and Parquet: HTML field."),
         click.option("--text-field", default="text", show_default=True,
-                     help="JSON lines: text field."),
+                     help="JSON lines and Parquet: text field."),
         click.option("--max-bytes", type=int, default=MAX_PAGE_BYTES_DEFAULT, show_default=True,
                      help="Larger pages get an error record instead of being scored."),
         click.option("--site", default=None,
-                     help="Site key for every page (else the registered domain of its URL); "
-                          "pages without either get no recurrence evidence."),
+                     help="Site key for every page (else the registered domain of its URL, "
+                          "else of an HTML page's canonical link); pages without one get no "
+                          "recurrence evidence."),
     ])
 
 
