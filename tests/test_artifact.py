@@ -30,6 +30,18 @@ def test_shipped_model_card_matches_and_is_small():
     assert card["labels"] == [label.value for label in LABELS]
     assert path.stat().st_size < 25 * 1024 * 1024
     assert load_model().threshold == card["threshold"]
+    # The presets, and the README's account of them, come from the card.
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    precision, recall = (card["presets"][name] for name in ("precision", "recall"))
+    assert (f"`--precision` is {precision['threshold']} (mean headline precision "
+            f"{precision['dev']['precision']:.3f} and recall {precision['dev']['recall']:.3f}"
+            in " ".join(readme.split()))
+    assert f"`--recall` {recall['threshold']} ({recall['dev']['precision']:.3f} and " \
+           f"{recall['dev']['recall']:.3f})" in " ".join(readme.split())
+    own = [np.mean([card["metrics"]["dev"][mode]["headline"][measure] for mode in ("html", "text")])
+           for measure in ("precision", "recall")]
+    assert f"its own {card['threshold']} gives {own[0]:.3f} and {own[1]:.3f}" in " ".join(
+        readme.split())
     assert {"dev", "test"} <= set(card["metrics"])
     assert set(card["training_data"]["datasets"]) == {"dragnet", "cleaneval", "l3s-gn1",
                                                       "readability"}
