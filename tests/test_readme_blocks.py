@@ -166,6 +166,12 @@ def _stats(expected_pages: int) -> Callable[[Path, str], None]:
     return check
 
 
+def _check_show(w: Path, out: str) -> None:
+    index = (w / "audit" / "index.html").read_text(encoding="utf-8")
+    views = sorted(path.name for path in (w / "audit").glob("*.html") if path.name != "index.html")
+    assert len(views) == 4 and all(view in index for view in views)  # one per page of crawl.jsonl
+
+
 def _check_glob(w: Path, out: str) -> None:
     assert [Path(r["id"]).name for r in _lines(out)] == ["0.html", "1.html", "2.html"]
 
@@ -220,6 +226,7 @@ CHECKS: dict[str, Callable[[Path, str], None]] = {
     "boilerplate index build --index site.index crawl/": _stats(3),
     "boilerplate index update --index site.index more.jsonl": _stats(5),
     "boilerplate index stats --index site.index": _stats(5),
+    "boilerplate show crawl.jsonl -o audit/": _check_show,
     "boilerplate score --format jsonl crawl/ --glob '*.html'": _check_glob,
     "boilerplate clean --format jsonl --jobs 2 crawl.warc.gz > clean.jsonl": _check_warc,
     "zcat pages.jsonl.gz | boilerplate score --format csv - > scores.csv": _check_csv,
@@ -235,6 +242,7 @@ CHECKS: dict[str, Callable[[Path, str], None]] = {
 PYTHON_BLOCKS = {
     "Recurring boilerplate: the site index":
         "test_sites.py::test_readme_site_index_example_builds_a_non_empty_index",
+    "See what was removed": "test_show.py::test_the_readme_example_writes_a_view",
     "Python API": "test_readme.py::test_readme_python_example_runs",
     "Scrapy": "test_scrapy.py::test_readme_settings_block_configures_the_pipeline",
     "datatrove": "test_datatrove.py::test_the_readme_pipeline_runs_as_printed",
