@@ -3,30 +3,31 @@ removed, by kind (``--with-metadata``; the language is ``Page.language``)."""
 
 from __future__ import annotations
 
-import html
 import re
 from collections import Counter
+from html import unescape
 
 from classifier.document import InputKind, Page
 from classifier.labels import Label
-from classifier.sites import SELF_URL_CHARS
 
-_TITLE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.I | re.S)
-_TAGS = re.compile(r"<[^>]*>")
-_SPACE = re.compile(r"\s+")
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def html_title(html: str) -> str:
+    """The text of a page's ``<title>`` element, white space folded (``""`` when it has none):
+    for ``--with-metadata``, and for training's headline labels (``training.lead``)."""
+    match = _TITLE.search(html)
+    return " ".join(unescape(_TAG.sub(" ", match.group(1))).split()) if match else ""
 
 
 def page_title(page: Page) -> str | None:
-    """An HTML page's ``<title>`` (in its head: the first ``SELF_URL_CHARS`` characters),
-    else its first ``h1`` paragraph; ``None`` for a text page or a page with neither."""
+    """An HTML page's ``<title>``, else its first ``h1`` paragraph; ``None`` for a text page
+    or a page with neither."""
     if page.kind is not InputKind.HTML:
         return None
-    match = _TITLE.search(page.raw, 0, SELF_URL_CHARS)
-    if match:
-        title = _SPACE.sub(" ", html.unescape(_TAGS.sub("", match.group(1)))).strip()
-        if title:
-            return title
-    return next((p.text for p in page.paragraphs if p.tag == "h1"), None)
+    return html_title(page.raw) or next((p.text for p in page.paragraphs if p.tag == "h1"),
+                                        None)
 
 
 def removed_shares(page: Page, keep: frozenset[Label]) -> dict[str, float]:

@@ -151,7 +151,7 @@ LEAD_GOLD = ("The city council voted on Tuesday to reopen the old harbour to pas
 
 
 def test_headline_byline_and_dateline_are_content_whatever_the_gold():
-    from classifier.training.lead import html_title
+    from classifier.metadata import html_title
     from classifier.training.examples import record_pages, rendering
 
     record = {"id": "coast/1", "html": LEAD_HTML, "gold_text": LEAD_GOLD, "url": None}

@@ -17,12 +17,13 @@ from joblib import Parallel, delayed
 from classifier.document import InputKind, Page, Paragraph
 from classifier.fingerprints import link_flags
 from classifier.labels import Label
+from classifier.metadata import html_title
 from classifier.recurrence import SiteIndex
 from classifier.segment import segment_html, segment_text
 from classifier.sites import make_page
 from classifier.training.datasets import split_key
 from classifier.training.labelling import label_paragraphs, transfer_kinds
-from classifier.training.lead import html_title, lead_texts, with_lead, with_lead_texts
+from classifier.training.lead import lead_texts, with_lead, with_lead_texts
 from classifier.training.render import joined_paragraphs, scraper_text
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from html import unescape
 
 from classifier.document import Paragraph
 from classifier.evaluation import word_tokens
@@ -39,7 +38,6 @@ BYLINE_MAX_TOKENS = 25
 #: A body paragraph: content of at least this many word tokens.
 BODY_MIN_TOKENS = 12
 _HEADING_RANK = {"h1": 0, "h2": 1, "h3": 1, "h4": 2, "h5": 2, "h6": 2}
-_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
 _MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|"
            "december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
 #: "By Jane Doe", a date in words or digits, "3 hours ago", "Updated", "Published".
@@ -54,12 +52,6 @@ BYLINE_CLASS = re.compile(
     r"^(?:byline|bylines|author|authors|dateline|date|time|timestamp|pubdate|published|posted|"
     r"entry-meta|post-meta|article-meta|meta)$"
 )
-
-
-def html_title(html: str) -> str:
-    """The text of a page's ``<title>`` element ('' when it has none)."""
-    match = _TITLE.search(html)
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", match.group(1))).split()) if match else ""
 
 
 def _holds_run(longer: list[str], shorter: list[str]) -> bool:
