@@ -35,8 +35,11 @@ from classifier.io.readers import input_size, read_pages
 from classifier.io.writers import (
     CLEAN_FORMATS,
     SCORE_FORMATS,
+    Encodable,
     RecordOptions,
+    TextSink,
     clean_record,
+    printable,
     score_record,
     write_csv,
     write_json,
@@ -296,17 +299,16 @@ class IndexInvocation:
                    index_path=args["index_path"])
 
 
-def _emit(output: Path | None, write: Callable[[IO[str]], None]) -> None:
+def _emit(output: Path | None, summary: Summary, write: Callable[[TextSink], None]) -> None:
+    """Run ``write`` on stdout or on ``output`` (atomically), UTF-8 whatever the locale says;
+    what UTF-8 cannot encode is replaced and counted (``writers.Encodable``)."""
     if output is None:
-        # Records are UTF-8 whatever the locale says; a lone surrogate (from a JSON escape in
-        # the input) is written back as the same escape instead of failing the run.
         if isinstance(sys.stdout, io.TextIOWrapper):
-            sys.stdout.reconfigure(encoding="utf-8", errors="backslashreplace")
-        write(sys.stdout)
+            sys.stdout.reconfigure(encoding="utf-8", errors="strict")
+        write(Encodable(sys.stdout, summary.written))
         return
-    with atomic_path(output) as tmp, open(tmp, "w", encoding="utf-8", newline="",
-                                          errors="backslashreplace") as out:
-        write(out)
+    with atomic_path(output) as tmp, open(tmp, "w", encoding="utf-8", newline="") as out:
+        write(Encodable(out, summary.written))
 
 
 def _load_index(path: Path | None) -> SiteIndex:
@@ -415,17 +417,17 @@ def score(**args: Any) -> None:
     if invocation.fmt == "parquet":
         assert invocation.output is not None  # from_args makes sure
         with atomic_path(invocation.output) as tmp:
-            write_parquet(pages, tmp)
+            write_parquet(pages, tmp, summary.written)
     elif invocation.fmt == "jsonl":
-        _emit(invocation.output, lambda out: write_jsonl(
+        _emit(invocation.output, summary, lambda out: write_jsonl(
             (score_record(p, invocation.records) for p in pages), out))
     elif invocation.fmt == "json":
-        _emit(invocation.output, lambda out: write_json(
+        _emit(invocation.output, summary, lambda out: write_json(
             (score_record(p, invocation.records) for p in pages), out))
     elif invocation.fmt == "csv":
-        _emit(invocation.output, lambda out: write_csv(pages, out))
+        _emit(invocation.output, summary, lambda out: write_csv(pages, out))
     else:
-        _emit(invocation.output, lambda out: write_table(pages, out))
+        _emit(invocation.output, summary, lambda out: write_table(pages, out))
     _finish(invocation, summary)
 
 
@@ -449,16 +451,16 @@ def clean(**args: Any) -> None:
 
     def text(page: Page) -> str:
         if page.error is not None:
-            click.echo(f"{page.id}: {page.error}", err=True)
+            click.echo(printable(f"{page.id}: {page.error}"), err=True)
         return clean_page(page, invocation.scoring)
 
-    def write(out: IO[str]) -> None:
+    def write(out: TextSink) -> None:
         if invocation.fmt == "jsonl":
             write_jsonl((clean_record(p, invocation.records) for p in pages), out)
         else:
             write_texts(map(text, pages), out)
 
-    _emit(invocation.output, write)
+    _emit(invocation.output, summary, write)
     _finish(invocation, summary)
 
 

@@ -1,7 +1,8 @@
 """What a run read, scored and removed, for the one line a command closes with.
 
-``Summary`` counts the pages passing through it, and the records the readers passed over (its
-``read``), so it sits with the readers at the edge, above the runner and the library.
+``Summary`` counts the pages passing through it, the records the readers passed over (its
+``read``) and what the writers had to change to write them (its ``written``), so it sits with
+the readers and writers at the edge, above the runner and the library.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from classifier.api import KEEP_DEFAULT
 from classifier.document import Page
 from classifier.io.pages import ReadStats
+from classifier.io.writers import WriteStats
 from classifier.labels import Label
 
 
@@ -36,6 +38,7 @@ class Summary:
     errors: int = 0
     removed: Counter[Label] = field(default_factory=Counter)
     read: ReadStats = field(default_factory=ReadStats)
+    written: WriteStats = field(default_factory=WriteStats)
     started: float = field(default_factory=time.monotonic)
     #: Pages left out because their language was not asked for (``in_languages``).
     other_languages: int = 0
@@ -82,4 +85,7 @@ class Summary:
             n = sum(skipped.values())
             parts.append(f"skipped {plural(n, 'record')} that "
                          f"{'is not a page' if n == 1 else 'are not pages'} ({reasons})")
+        if self.written.replaced:
+            parts.append(f"{self.written.replaced} lone surrogates (not encodable in UTF-8) "
+                         "written as U+FFFD")
         return ", ".join(parts)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.clirun import STORY, assert_scored, score_records
+from tests.clirun import STORY, assert_scored, invoke, score_records
 
 
 @pytest.fixture
@@ -185,4 +185,66 @@ def test_lone_surrogate_escape_is_scored_and_written(tmp_path):
     code, records = score_records(_jsonl(tmp_path, [_good_line("first"), line.encode()]))
     assert code == 0
     assert_scored(records[1], "odd")
-    assert records[1]["title"] == "\ud800"  # passed through as the same JSON escape
+    # UTF-8 cannot encode it, so it is written as U+FFFD (and counted in the summary).
+    assert records[1]["title"] == "\ufffd"
+
+
+@pytest.mark.parametrize("bad", [b"[" * 5000 + b"]" * 5000, b"[" * 5000,
+                                 b'{"id": "deep", "text": "x", "meta": ' + b"[" * 3000 + b"1"
+                                 + b"]" * 3000 + b"}"])
+def test_issue15_item2_json_line_nested_thousands_deep_is_one_error_record(tmp_path, bad):
+    record = _jsonl_sandwich(tmp_path, bad)
+    assert record["id"].endswith("pages.jsonl:2")
+    assert "malformed JSON line" in record["error"] and "nested deeper" in record["error"]
+
+
+def test_issue15_item4_pass_through_field_nested_500_deep_with_workers(tmp_path):
+    # Refused by the reader (deeper than 100 levels), so it never reaches pickling for a worker
+    # or the JSON writer; the default time limit runs pages in a worker process.
+    deep = {"id": "deep", "text": STORY, "meta": json.loads("[" * 500 + "]" * 500)}
+    record = _jsonl_sandwich(tmp_path, json.dumps(deep).encode(), "--jobs", "2")
+    assert "nested deeper than 100 levels" in record["error"]
+    shallow = {"id": "shallow", "text": STORY, "meta": json.loads("[" * 99 + "]" * 99)}
+    code, records = score_records(_jsonl(tmp_path, [json.dumps(shallow).encode()]))
+    assert code == 0 and records[0]["meta"] == shallow["meta"]
+
+
+def test_issue15_input_field_named_error_does_not_make_a_record_look_failed(tmp_path):
+    line = {"id": "mine", "text": STORY, "error": "from the scraper", "paragraphs": 3,
+            "input": "x"}
+    code, records = score_records(_jsonl(tmp_path, [json.dumps(line).encode()]))
+    assert code == 0
+    assert_scored(records[0], "mine")
+    assert records[0]["input"] == {"error": "from the scraper", "paragraphs": 3, "input": "x"}
+    assert list(records[0])[:2] == ["id", "url"]
+
+
+def test_issue15_numbers_stay_json_1e999_and_a_5000_digit_id(tmp_path):
+    digits = "7" * 5000
+    line = f'{{"id": {digits}, "text": "{STORY}", "n": 1e999, "m": NaN, "k": 2.5}}'.encode()
+    path = _jsonl(tmp_path, [line])
+    code, out, _ = invoke("score", "--format", "jsonl", "-q", path)
+    assert code == 0 and ": Infinity" not in out and ": NaN" not in out  # not JSON
+    (record,) = [json.loads(text) for text in out.splitlines()]
+    assert_scored(record, digits)
+    assert (record["n"], record["m"], record["k"]) == ("1e999", "NaN", 2.5)
+
+
+def test_issue15_item1_meta_charset_undefined_page_is_scored(good, tmp_path):
+    page = tmp_path / "undefined.html"
+    page.write_bytes(f'<html><head><meta charset="undefined"></head><body><p>Café. {STORY}'
+                     "</p></body></html>".encode("cp1252"))
+    code, records = score_records(good[0], str(page), good[1])
+    assert code == 0 and [r["id"] for r in records] == [good[0], str(page), good[1]]
+    assert records[1]["paragraphs"][0]["text"].startswith("Café. ")
+
+
+def test_blank_lines_and_a_line_of_zeros_cost_a_byte_scan(tmp_path):
+    # Correctness here; the cost is in benchmarks/hostile.py. Line numbers count every line.
+    path = tmp_path / "pages.jsonl.gz"
+    path.write_bytes(gzip.compress(b"\n" * 3_000_000 + _good_line("after-blanks") + b"\n"
+                                   + b"\x00" * 5_000_000 + b"\n" + _good_line("last")))
+    code, records = score_records(str(path))
+    assert code == 1 and [r["id"] for r in records] == [
+        "after-blanks", f"{path}:3000002", "last"]
+    assert "binary data in JSON line" in records[1]["error"]

@@ -196,3 +196,45 @@ def test_language_keeps_only_the_languages_asked_for(multilingual):
     assert out.startswith(FRENCH) and out.count("\f\n") == 1  # fr, and the error record
     code, _, err = invoke("clean", "--language", "french", str(multilingual))
     assert code == 2 and "ISO 639-1 codes" in err
+
+
+STORY_LINE = ("The city council voted on Tuesday to approve a new pedestrian bridge across the "
+              "river, ending years of debate over how the two halves of the old town should be "
+              "joined.")
+
+
+@pytest.mark.parametrize(("command", "fmt"), [("score", "jsonl"), ("score", "json"),
+                                              ("score", "csv"), ("score", "table"),
+                                              ("score", "parquet"), ("clean", "text"),
+                                              ("clean", "jsonl")])
+def test_issue15_item3_lone_surrogates_are_written_as_replacement_in_every_format(
+        tmp_path, command, fmt):
+    path = tmp_path / "odd.jsonl"
+    path.write_text(json.dumps({"id": "odd\ud800", "url": "https://example.com/\udc80",
+                                "text": STORY_LINE, "note": "\udfff"}) + "\n")
+    out = tmp_path / f"out.{fmt}"
+    code, _, err = invoke(command, "--format", fmt, "-o", str(out), str(path))
+    assert code == 0, err
+    if fmt == "parquet":
+        (row,) = pq.read_table(out).to_pylist()
+        written = f"{row['id']} {row['url']}"
+    else:
+        written = out.read_text(encoding="utf-8")  # strict: the file is valid UTF-8
+    if fmt == "jsonl" and command == "score":
+        assert json.loads(written)["note"] == "\ufffd"
+    if fmt == "text":  # clean's text output holds the editorial text only: nothing to replace
+        assert written == STORY_LINE + "\n\n" and "U+FFFD" not in err
+        return
+    assert "odd\ufffd" in written and "https://example.com/\ufffd" in written
+    assert "lone surrogates (not encodable in UTF-8) written as U+FFFD" in err
+
+
+def test_issue15_table_does_not_pass_escape_sequences_to_the_terminal(tmp_path):
+    path = tmp_path / "escapes.jsonl"
+    title = "\x1b]0;pwned\x07"  # OSC: sets the terminal's title
+    path.write_text(json.dumps({"id": f"page{title}", "text": f"\x1b[2J\x1b[31m{STORY_LINE}"
+                                                              "\u202e\x9b31m"}) + "\n")
+    code, out, _ = invoke("score", "-q", str(path))
+    assert code == 0
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]", out)
+    assert "== page\\x1b]0;pwned\\x07" in out and "\\x1b[2J\\x1b[31m" in out

@@ -11,7 +11,6 @@ from __future__ import annotations
 import codecs
 import gzip
 import io
-import json
 import lzma
 import os
 import stat
@@ -21,8 +20,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, cast
 
+from classifier import jsondata
 from classifier.document import InputKind, Page
 from classifier.io.compressed import READ_BUFFER, decompressed
+from classifier.io.lines import BINARY, TOO_LONG, Lines
 from classifier.io.pages import (
     GZIP_MAGIC,
     SNIFF_BYTES,
@@ -141,8 +142,8 @@ def _json_record(line: bytes, source: str, number: int, options: ReadOptions) ->
 def _record_from_text(text: str, source: str, number: int, options: ReadOptions) -> Page:
     fallback_id = f"{source}:{number}"
     try:
-        record = json.loads(text)
-    except ValueError as error:
+        record = jsondata.loads(text)
+    except ValueError as error:  # not JSON, or nested too deep
         return Page(id=fallback_id, raw="", kind=InputKind.TEXT,
                     error=f"malformed JSON line: {error}")
     if not isinstance(record, dict):
@@ -152,22 +153,23 @@ def _record_from_text(text: str, source: str, number: int, options: ReadOptions)
 
 
 def _read_jsonl(stream: IO[bytes], source: str, options: ReadOptions) -> Iterator[Page]:
-    # Lines are read with a bound, so one endless line cannot exhaust memory.
-    limit = options.max_bytes * JSON_LINE_FACTOR + 1
+    # Blank lines cost a byte scan; a line over the limit, or holding a NUL byte, is skipped
+    # unread (``lines``): memory stays bounded however long a line runs.
+    lines = Lines(stream, options.max_bytes * JSON_LINE_FACTOR)
     number = 0
     try:
-        while line := stream.readline(limit):
-            number += 1
-            if number == 1:
-                line = line.removeprefix(codecs.BOM_UTF8)
-            if len(line) >= limit and not line.endswith(b"\n"):
-                while (rest := stream.readline(limit)) and not rest.endswith(b"\n"):
-                    pass
+        for line in lines:
+            number = line.number
+            data = line.data.removeprefix(codecs.BOM_UTF8) if number == 1 else line.data
+            if line.problem == TOO_LONG:
                 yield Page(id=f"{source}:{number}", raw="", kind=InputKind.TEXT,
-                           error=f"JSON line too long: more than {limit - 1} bytes "
+                           error=f"JSON line too long: more than {lines.limit} bytes "
                                  "(limit follows --max-bytes)")
-            elif line.strip():
-                yield _json_record(line, source, number, options)
+            elif line.problem == BINARY:
+                yield Page(id=f"{source}:{number}", raw="", kind=InputKind.TEXT,
+                           error="binary data in JSON line (a NUL byte), not JSON")
+            elif data.strip():
+                yield _json_record(data, source, number, options)
     except READ_ERRORS as error:
         yield Page(id=f"{source}:{number + 1}", raw="", kind=InputKind.TEXT,
                    error=f"cannot read {source} after line {number}: "

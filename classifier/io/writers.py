@@ -3,18 +3,32 @@
 Records keep the input's ``id`` and order; a page that failed carries an ``error`` field.
 A paragraph's ``score`` field is its content probability (``Paragraph.content_probability``):
 the name is part of the output contract. Files are written through ``atomic.atomic_path``.
+
+Every format can hold every record:
+
+- Strings that UTF-8 cannot encode (lone surrogates, from a JSON ``"\\ud800"`` escape or a file
+  name that is not UTF-8) have those code points replaced by U+FFFD, counted in
+  ``WriteStats`` (text formats: ``Encodable`` in front of the stream; Parquet: per value).
+- JSON output is always JSON (``jsondata.dumps``: no ``NaN`` or ``Infinity``).
+- Input fields passed through keep their names, except those the output uses for its own
+  (``OWN_FIELDS``): an input field ``error`` must not make a record look failed, so such
+  fields go into an ``input`` object instead.
+- The table, made for a terminal, shows control characters (ANSI and OSC escape sequences,
+  which could clear the screen or set the window title) and bidirectional overrides as
+  visible escapes.
 """
 
 from __future__ import annotations
 
 import csv
-import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
+from classifier import jsondata
 from classifier.api import KEEP_DEFAULT, ScoringOptions, clean_page
 from classifier.document import Page
 from classifier.labels import Label
@@ -35,6 +49,63 @@ def paragraph_records(page: Page) -> list[dict[str, Any]]:
             for p in page.paragraphs]
 
 
+#: Fields the JSON records write themselves; an input field of one of these names is passed
+#: through inside ``INPUT_FIELD`` instead (an input ``id`` or ``url`` only when it is not the
+#: record's own).
+OWN_FIELDS = frozenset({"id", "url", "error", "paragraphs", "text", "removed", "title",
+                        "language", "removed_share"})
+INPUT_FIELD = "input"
+
+
+@dataclass
+class WriteStats:
+    """What the writers changed so that every record could be written: ``replaced`` counts
+    code points UTF-8 cannot encode (lone surrogates) written as U+FFFD."""
+
+    replaced: int = 0
+
+
+#: Code points UTF-8 cannot encode.
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def encodable(text: str, stats: WriteStats | None = None) -> str:
+    """``text`` with its lone surrogates replaced by U+FFFD (counted in ``stats``)."""
+    if text.isascii():
+        return text
+    fixed, count = _SURROGATES.subn("\ufffd", text)
+    if stats is not None:
+        stats.replaced += count
+    return fixed
+
+
+class TextSink(Protocol):
+    """Where the text writers write: a text stream, or ``Encodable`` in front of one."""
+
+    def write(self, text: str, /) -> int: ...
+
+    def flush(self) -> None: ...
+
+
+class Encodable:
+    """A text stream in front of ``out`` (a UTF-8 stream with strict errors) that writes what
+    ``out`` cannot encode as ``encodable`` makes it. ``write`` is all it offers, and all the
+    writers here use."""
+
+    def __init__(self, out: IO[str], stats: WriteStats) -> None:
+        self.out = out
+        self.stats = stats
+
+    def write(self, text: str) -> int:
+        try:
+            return self.out.write(text)
+        except UnicodeEncodeError:  # a text stream encodes first: nothing was written
+            return self.out.write(encodable(text, self.stats))
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
 @dataclass(frozen=True)
 class RecordOptions:
     """What JSON records hold besides ``id``, ``url``, passed-through fields and ``error``.
@@ -52,10 +123,19 @@ class RecordOptions:
 
 
 def _base(page: Page, options: RecordOptions) -> dict[str, Any]:
-    """``id`` and ``url`` first, then the passed-through fields, ``error``, and what
-    ``options`` add."""
+    """``id`` and ``url`` first, then the passed-through fields (``input`` for those named
+    like the record's own), ``error``, and what ``options`` add."""
     record: dict[str, Any] = {"id": page.id, "url": page.url}
-    record.update((k, v) for k, v in page.extra.items() if k not in ("id", "url"))
+    moved = {}
+    for key, value in page.extra.items():
+        if key in ("id", "url") and value is not None and str(value) == record[key]:
+            continue  # the record's own id or URL, as read
+        if key in OWN_FIELDS or key == INPUT_FIELD:
+            moved[key] = value
+        else:
+            record[key] = value
+    if moved:
+        record[INPUT_FIELD] = moved
     if page.error is not None:
         record["error"] = page.error
     if options.metadata:
@@ -90,7 +170,7 @@ def clean_record(page: Page, options: RecordOptions = RecordOptions()) -> dict[s
 PAGE_SEPARATOR = "\f\n"
 
 
-def write_texts(texts: Iterable[str], out: IO[str]) -> None:
+def write_texts(texts: Iterable[str], out: TextSink) -> None:
     """Cleaned texts, one per page (empty for a page with an error or nothing kept), each
     ending with a newline, pages separated by ``PAGE_SEPARATOR``; flushed per page."""
     for i, text in enumerate(texts):
@@ -105,17 +185,17 @@ _LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": 
 
 def _json(record: dict[str, Any]) -> str:
     # default=str: passed-through Parquet columns may hold dates and decimals.
-    return json.dumps(record, ensure_ascii=False, default=str).translate(_LINE_BREAKS)
+    return jsondata.dumps(record, default=str).translate(_LINE_BREAKS)
 
 
-def write_jsonl(records: Iterable[dict[str, Any]], out: IO[str]) -> None:
+def write_jsonl(records: Iterable[dict[str, Any]], out: TextSink) -> None:
     """One JSON object per line, flushed per record so pipes see progress."""
     for record in records:
         out.write(_json(record) + "\n")
         out.flush()
 
 
-def write_json(records: Iterable[dict[str, Any]], out: IO[str]) -> None:
+def write_json(records: Iterable[dict[str, Any]], out: TextSink) -> None:
     """One JSON array, streamed record by record."""
     out.write("[")
     for i, record in enumerate(records):
@@ -123,14 +203,28 @@ def write_json(records: Iterable[dict[str, Any]], out: IO[str]) -> None:
     out.write("\n]\n")
 
 
-def write_table(pages: Iterable[Page], out: IO[str]) -> None:
-    """A human-readable table: one block per page, one row per paragraph."""
+#: Control characters (C0 but the tab, DEL, C1) and the bidirectional embeddings, overrides
+#: and isolates, as the table shows them: a terminal would act on them.
+_VISIBLE = {code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+            for code in [*range(0x00, 0x09), *range(0x0A, 0x20), *range(0x7F, 0xA0),
+                         *range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
+
+
+def printable(text: str) -> str:
+    """``text`` safe to show on a terminal: control characters and bidirectional overrides
+    as visible escapes (``\\x1b``, ``\\u202e``)."""
+    return text.translate(_VISIBLE)
+
+
+def write_table(pages: Iterable[Page], out: TextSink) -> None:
+    """A human-readable table: one block per page, one row per paragraph (text cut at
+    ``TABLE_TEXT_CHARS``; control characters shown as escapes, see ``printable``)."""
     for page in pages:
-        out.write(f"== {page.id}" + (f"  {page.url}" if page.url else "") + "\n")
+        out.write(printable(f"== {page.id}" + (f"  {page.url}" if page.url else "")) + "\n")
         if page.error:
-            out.write(f"   error: {page.error}\n")
+            out.write(f"   error: {printable(page.error)}\n")
         for p in page.paragraphs:
-            text = p.text
+            text = printable(p.text)
             if len(text) > TABLE_TEXT_CHARS:
                 text = text[:TABLE_TEXT_CHARS - 1] + "…"
             label = p.label.value if p.label else "-"
@@ -158,21 +252,23 @@ def flat_rows(pages: Iterable[Page]) -> Iterator[dict[str, Any]]:
             yield {**base, **row}
 
 
-def write_csv(pages: Iterable[Page], out: IO[str]) -> None:
+def write_csv(pages: Iterable[Page], out: TextSink) -> None:
     """CSV with a header and one row per paragraph, streamed."""
     writer = csv.DictWriter(out, fieldnames=FLAT_COLUMNS)
     writer.writeheader()
     writer.writerows(flat_rows(pages))
 
 
-def write_parquet(pages: Iterable[Page], path: Path) -> None:
-    """Parquet with one row per paragraph, written in row groups as pages stream past."""
+def write_parquet(pages: Iterable[Page], path: Path, stats: WriteStats | None = None) -> None:
+    """Parquet with one row per paragraph, written in row groups as pages stream past
+    (strings made ``encodable``, counted in ``stats``)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     types = {"index": pa.int64(), "score": pa.float64()}
     schema = pa.schema([(name, types.get(name, pa.string())) for name in FLAT_COLUMNS])
     with pq.ParquetWriter(path, schema) as writer:
-        rows = flat_rows(pages)
+        rows = ({name: encodable(value, stats) if isinstance(value, str) else value
+                 for name, value in row.items()} for row in flat_rows(pages))
         while group := list(islice(rows, PARQUET_ROWS_PER_GROUP)):
             writer.write_table(pa.Table.from_pylist(group, schema=schema))
