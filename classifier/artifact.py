@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import json
 import os
+import stat
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from classifier import jsondata
 from classifier.atomic import atomic_path
 from classifier.labels import LABELS
 
@@ -136,37 +139,68 @@ def default_model_path() -> Path:
     return Path(str(resources.files("classifier.model_data").joinpath(DEFAULT_MODEL_NAME)))
 
 
+def _is_shipped(info: os.stat_result) -> bool:
+    """Whether an opened file (``os.fstat``) is the shipped default model itself."""
+    try:
+        shipped = os.stat(default_model_path())
+    except OSError:
+        return False
+    return (info.st_dev, info.st_ino) == (shipped.st_dev, shipped.st_ino)
+
+
+def _read_card(path: Path) -> dict[str, Any]:
+    try:
+        card = jsondata.loads(path.read_bytes())
+    except (OSError, ValueError) as error:
+        raise ModelError(f"model card {path} missing or unreadable: {error}") from None
+    if not isinstance(card, dict):
+        raise ModelError(f"model card {path} is not a JSON object")
+    return card
+
+
 def load_model(path: str | os.PathLike[str] | None = None, trust: bool = False) -> Model:
     """Load a model, checking its card first.
 
     ``path`` ``None`` loads the shipped default. Any other file needs ``trust=True``, because
-    loading runs code from it. Raises ``ModelError`` with what to do when the card is missing or
-    unreadable, the sha256 differs, or the format or label set is not this version's.
+    loading runs code from it (a path that is the shipped file itself, e.g. a link to it, does
+    not). The file is opened once: whether it is the shipped one is asked of the opened file,
+    and the bytes read from it are hashed and unpickled, so a file swapped for another along the
+    way is never loaded unchecked. Raises ``ModelError`` with what to do when the card is
+    missing or unreadable, the sha256 differs, or the format or label set is not this
+    version's.
     """
     model_path = default_model_path() if path is None else Path(path)
-    if path is not None and not trust and model_path.resolve() != default_model_path().resolve():
-        raise ModelError(f"{model_path} is not the shipped model; loading a model runs code from "
-                         "it, so pass --trust-model (trust=True) if you trust this file")
-    if not model_path.is_file():
-        raise ModelError(f"model file {model_path} not found")
     try:
-        card = json.loads(card_path(model_path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise ModelError(f"model card {card_path(model_path)} missing or unreadable: "
-                         f"{error}") from None
+        # Non-blocking, so that a FIFO is refused below instead of waiting for a writer.
+        descriptor = os.open(model_path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as error:
+        raise ModelError(f"model file {model_path} cannot be read: "
+                         f"{error.strerror or error}") from None
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise ModelError(f"model file {model_path} is not a regular file")
+        shipped = _is_shipped(info)
+        if not trust and not shipped:
+            raise ModelError(f"{model_path} is not the shipped model; loading a model runs code "
+                             "from it, so pass --trust-model (trust=True) if you trust this "
+                             "file")
+        data = handle.read()
+    # The shipped file is checked against the shipped card, wherever the path to it leads.
+    card = _read_card(card_path(default_model_path() if shipped else model_path))
     if card.get("format_version") != FORMAT_VERSION:
         raise ModelError(f"{model_path} has format version {card.get('format_version')}, "
                          f"this version reads {FORMAT_VERSION}; retrain with `boilerplate train`")
     if card.get("labels") != [label.value for label in LABELS]:
         raise ModelError(f"{model_path} was trained on labels {card.get('labels')}, not this "
                          "version's label set; retrain with `boilerplate train`")
-    if sha256_of(model_path) != card.get("sha256"):
+    if hashlib.sha256(data).hexdigest() != card.get("sha256"):
         raise ModelError(f"{model_path} does not match the sha256 in its card; the file was "
                          "changed or truncated, refusing to load it")
     import joblib
 
     try:
-        pipeline = joblib.load(model_path)
+        pipeline = joblib.load(io.BytesIO(data))
     except Exception as error:  # a pickle from another library version fails in many ways
         raise ModelError(f"{model_path} could not be loaded ({type(error).__name__}: {error}); "
                          "it may come from other library versions, see its card") from None

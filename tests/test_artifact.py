@@ -187,3 +187,75 @@ def test_precision_and_recall_presets_come_from_the_card(copied, seed_text):
     assert result.exit_code == 2 and "'precision' preset" in result.stderr
     with pytest.raises(ValueError, match="preset must be one of"):
         api.ScoringOptions(preset="speed")
+
+
+def _evil_pickle(tmp_path):
+    """A "model" that makes a folder when unpickled (code run), with a card that vouches for it."""
+    import hashlib
+    import os
+    import pickle
+
+    class Evil:
+        def __reduce__(self):
+            return os.mkdir, (str(tmp_path / "code-ran"),)
+
+    evil = tmp_path / "evil.joblib"
+    evil.write_bytes(pickle.dumps(Evil()))
+    card = {"format_version": FORMAT_VERSION, "labels": [label.value for label in LABELS],
+            "sha256": hashlib.sha256(evil.read_bytes()).hexdigest(), "threshold": 0.5}
+    return evil, card
+
+
+def test_a_link_to_the_shipped_model_needs_no_trust_a_link_elsewhere_does(tmp_path):
+    link = tmp_path / "model.joblib"
+    link.symlink_to(default_model_path())
+    assert load_model(link).card == load_model().card  # the shipped card, whatever is beside
+    evil, card = _evil_pickle(tmp_path)
+    card_path(link).write_text(json.dumps(card))
+    link.unlink()
+    link.symlink_to(evil)
+    with pytest.raises(ModelError, match="trust"):
+        load_model(link)
+    assert not (tmp_path / "code-ran").exists()
+
+
+def test_issue15_item8_a_link_swapped_while_loading_never_loads_the_unchecked_file(tmp_path):
+    # The path flips between the shipped model and a pickle that runs code, with a card beside
+    # the path vouching for the pickle. Opened once, the file that is read is the file whose
+    # identity was checked and whose bytes were hashed and unpickled: the pickle never runs
+    # without --trust-model. (Before, the check, the hash and the unpickling each opened the
+    # path afresh: a flip between them ran the pickle in about one load in eight.)
+    import os
+    import threading
+
+    evil, card = _evil_pickle(tmp_path)
+    link = tmp_path / "model.joblib"
+    card_path(link).write_text(json.dumps(card))
+    link.symlink_to(default_model_path())
+    stop = threading.Event()
+
+    def flip() -> None:
+        targets = [evil, default_model_path()]
+        n = 0
+        while not stop.is_set():
+            n += 1
+            swap = tmp_path / f"swap{n % 2}"
+            swap.unlink(missing_ok=True)
+            swap.symlink_to(targets[n % 2])
+            os.replace(swap, link)
+
+    flipper = threading.Thread(target=flip)
+    flipper.start()
+    outcomes = set()
+    try:
+        for _ in range(30):
+            try:
+                outcomes.add(load_model(link).card["sha256"] == load_model().card["sha256"])
+            except ModelError as error:
+                assert "trust" in str(error)
+                outcomes.add("refused")
+    finally:
+        stop.set()
+        flipper.join()
+    assert not (tmp_path / "code-ran").exists()
+    assert outcomes <= {True, "refused"}
