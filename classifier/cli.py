@@ -3,21 +3,27 @@
 Each command parses its arguments, turns them into one typed invocation object (as
 trafilatura's ``args_to_extractor`` does: ``ScoringInvocation``, ``IndexInvocation``) that is
 handed down whole, calls the library and writes.
-Exit status: 0 when every record was processed, 1 when any record came back with an error
-(its output record says why), 2 for usage errors (bad options, an untrusted model), 130 when
-interrupted (Ctrl-C).
+Exit status (``ExitStatus``): 0 when every record was processed, 1 when any record came back
+with an error (its output record says why), 2 for usage errors (bad options, an untrusted model,
+an index file refused), 3 when the run itself failed (its output or index could not be written:
+disk full, a read-only folder; or an internal error, reported with its traceback as a bug), 130
+when interrupted (Ctrl-C), 143 when terminated (SIGTERM), 141 when the reader of its output went
+away (a closed pipe, as after ``| head``). A failed run leaves no partial output or index file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import enum
 import io
 import json
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -302,13 +308,53 @@ class IndexInvocation:
 def _emit(output: Path | None, summary: Summary, write: Callable[[TextSink], None]) -> None:
     """Run ``write`` on stdout or on ``output`` (atomically), UTF-8 whatever the locale says;
     what UTF-8 cannot encode is replaced and counted (``writers.Encodable``)."""
-    if output is None:
-        if isinstance(sys.stdout, io.TextIOWrapper):
-            sys.stdout.reconfigure(encoding="utf-8", errors="strict")
-        write(Encodable(sys.stdout, summary.written))
-        return
-    with atomic_path(output) as tmp, open(tmp, "w", encoding="utf-8", newline="") as out:
-        write(Encodable(out, summary.written))
+    with _writing(output or "stdout"):
+        if output is None:
+            if isinstance(sys.stdout, io.TextIOWrapper):
+                sys.stdout.reconfigure(encoding="utf-8", errors="strict")
+            write(Encodable(sys.stdout, summary.written))
+            sys.stdout.flush()
+            return
+        with atomic_path(output) as tmp, open(tmp, "w", encoding="utf-8", newline="") as out:
+            write(Encodable(out, summary.written))
+
+
+class ExitStatus(enum.IntEnum):
+    """How a command ends (see the module docstring)."""
+
+    OK = 0
+    RECORD_ERRORS = 1
+    USAGE = 2
+    RUN_FAILED = 3
+    INTERRUPTED = 128 + signal.SIGINT
+    BROKEN_PIPE = 128 + signal.SIGPIPE
+    TERMINATED = 128 + signal.SIGTERM
+
+
+class RunFailed(click.ClickException):
+    """The run cannot go on (an output or index that cannot be written): its message, no
+    traceback, exit status 3."""
+
+    exit_code = ExitStatus.RUN_FAILED
+
+
+@contextlib.contextmanager
+def _writing(target: str | Path) -> Iterator[None]:
+    """An ``OSError`` while writing ``target`` (disk full, a read-only folder) becomes
+    ``RunFailed`` naming it; a closed pipe stays what it is."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        if target == "stdout":
+            _abandon_stdout()
+        raise RunFailed(f"cannot write {target}: {error.strerror or error}") from None
+
+
+def _save_index(index: SiteIndex, path: Path) -> None:
+    with _writing(f"the index file {path}"):
+        index.save(path)
 
 
 def _load_index(path: Path | None) -> SiteIndex:
@@ -359,7 +405,7 @@ def _scored(invocation: ScoringInvocation, summary: Summary, model: Model) -> It
                 "each page is scored alone, without evidence from the others; give --site KEY "
                 "for pages of one site", at_least=2))
             if invocation.index_path is not None:
-                index.save(invocation.index_path)
+                _save_index(index, invocation.index_path)
         pages = read_pages(invocation.paths, invocation.read, stdin=stdin(), stats=summary.read)
         scored = summary.count(run(pages, model, invocation.scoring, invocation.run, index))
         if shown:
@@ -377,26 +423,56 @@ def _warn(quiet: bool, warning: str | None) -> None:
 def _finish(invocation: ScoringInvocation, summary: Summary) -> None:
     if not invocation.quiet:
         click.echo(summary.line(), err=True)
-    sys.exit(1 if summary.errors else 0)
+    sys.exit(ExitStatus.RECORD_ERRORS if summary.errors else ExitStatus.OK)
 
 
-#: Exit status after Ctrl-C (SIGINT), as shells report a process that SIGINT ended: 128 + 2.
-EXIT_INTERRUPTED = 130
+def _abandon_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush of what could not be
+    written (a closed pipe, a full disk) does not fail again with a message of its own."""
+    with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
-class _Group(click.Group):
-    """A click group whose commands exit with ``EXIT_INTERRUPTED`` on Ctrl-C (click's own
-    Abort exits 1, the status that says a record had an error)."""
+def _terminated(signum: int, frame: object) -> None:
+    # SIGTERM ends the run the way Ctrl-C does: cleanups run (temporary files, workers).
+    raise SystemExit(ExitStatus.TERMINATED)
+
+
+class _Commands(click.Group):
+    """The command group, ending every command with a status that tells a failed run from a
+    record's error (``ExitStatus``): click alone gives 1 for Ctrl-C and a closed pipe, and a
+    traceback for a full disk."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+        with contextlib.ExitStack() as restore:
+            with contextlib.suppress(ValueError):  # signals can be set in the main thread only
+                previous = signal.signal(signal.SIGTERM, _terminated)
+                restore.callback(signal.signal, signal.SIGTERM, previous)
+            try:
+                return super().invoke(ctx)
+            except (click.ClickException, click.exceptions.Exit, click.Abort):
+                raise
+            except KeyboardInterrupt:
+                click.echo("\ninterrupted", err=True)
+                raise SystemExit(ExitStatus.INTERRUPTED) from None
+            except BrokenPipeError:
+                _abandon_stdout()
+                raise SystemExit(ExitStatus.BROKEN_PIPE) from None
+            except OSError as error:
+                raise RunFailed(f"{error.strerror or error}"
+                                + (f": {error.filename}" if error.filename else "")) from None
+            except MemoryError:
+                raise RunFailed("out of memory") from None
+            except Exception:
+                traceback.print_exc()
+                click.echo("boilerplate: internal error, a bug: please report it with the "
+                           "traceback above", err=True)
+                raise SystemExit(ExitStatus.RUN_FAILED) from None
 
 
-@click.group(cls=_Group)
+@click.group(cls=_Commands)
 @click.version_option(__version__, prog_name="boilerplate")
 def main() -> None:
     """Separate editorial text from boilerplate (ads, disclaimers, navigation) in web pages."""
@@ -596,7 +672,7 @@ def _add_to_index(invocation: IndexInvocation, index: SiteIndex) -> None:
                 index)
     _warn(False, keys.warning("none was added to the index; give --site KEY for pages of one "
                               "site"))
-    index.save(invocation.index_path)
+    _save_index(index, invocation.index_path)
     click.echo(json.dumps(index.stats()))
 
 

@@ -293,7 +293,10 @@ class _Pool(Generic[R]):
             return
         deadline = min(w.deadline for w in busy)
         timeout = None if deadline == float("inf") else max(0.0, deadline - time.monotonic())
-        wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout)
+        # A worker's death is known by its end of the pipe closing, not by its process
+        # sentinel: with the fork server, the sentinel is a pipe from the fork server, which
+        # reads as "exited" when the fork server itself is gone while the worker runs on.
+        wait([w.conn for w in busy], timeout)
         for worker in busy:
             if worker.conn.poll():
                 try:
@@ -306,8 +309,6 @@ class _Pool(Generic[R]):
                 else:
                     self._store(worker.task, message)
                     worker.task = None
-            elif not worker.process.is_alive():
-                self._replace(worker, self._death(worker))
             elif time.monotonic() >= worker.deadline:
                 self._replace(worker, f"time limit exceeded: still running after "
                                       f"{self.time_limit:g} s (see --time-limit)")

@@ -158,3 +158,37 @@ def test_summary_counts_pages_paragraphs_removed_kinds_and_errors(model, seed_te
     assert line.startswith(f"2 pages, 22 paragraphs, {share:.1f}% removed (")
     assert "advertisement 9.1%" in line
     assert "1 error," in line and line.endswith("pages/s")
+
+
+def _fork_servers() -> list[int]:
+    """Process ids of this process's fork servers (children running multiprocessing's)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                parent = int(handle.read().rpartition(")")[2].split()[1])
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                command = handle.read()
+        except OSError:
+            continue
+        if parent == os.getpid() and b"multiprocessing.forkserver" in command:
+            found.append(int(entry))
+    return found
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="finds the fork server in /proc")
+def test_issue15_killing_the_fork_server_fails_no_healthy_page(model):
+    # Workers outlive their fork server; a worker is taken for dead only when its pipe closes
+    # (before, the fork server's own pipe closing gave the next page "worker process died").
+    results = []
+    for page in run(pages(6), model, ScoringOptions(batch_pages=1), RunOptions(jobs=1)):
+        results.append(page)
+        if len(results) == 1:
+            servers = _fork_servers()
+            assert servers
+            for pid in servers:
+                os.kill(pid, signal.SIGKILL)
+    assert [p.id for p in results] == [f"p{i}" for i in range(6)]
+    assert all(p.error is None and p.paragraphs for p in results), [p.error for p in results]
