@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import gzip
+import gzip as gzip_module
 import io
 import random
 from pathlib import Path
 
+import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from classifier.io.pages import ReadStats
+from classifier.io.pages import ReadOptions, ReadStats
 from classifier.io.readers import read_pages
 from tests.clirun import STORY, assert_scored, score_records
 
@@ -89,7 +91,7 @@ def test_records_that_are_not_pages_are_skipped_and_counted(tmp_path):
     stats = ReadStats()
     pages = list(read_pages([str(path)], stats=stats))
     assert len(pages) == 5 and all(page.error is None for page in pages)
-    assert stats.skipped == {"WARC image/png": 1, "WARC HTTP 301": 1}
+    assert stats.skipped == {"WARC image/png": 1, "WARC HTTP 301": 1, "WARC request record": 1}
 
 
 def _cut_sixth_member(tmp_path: Path, keep: float) -> tuple[Path, int, int]:
@@ -219,21 +221,25 @@ def test_a_member_that_holds_no_record(tmp_path):
     spliced, at, records = _splice_before_seventh(
         tmp_path, gzip.compress(b"not a record\r\n\r\n"))
     assert records[3]["id"] == f"{spliced}:{at}"
-    assert records[3]["error"].startswith(f"unreadable WARC record at byte {at}: ArchiveLoadFailed")
+    assert records[3]["error"] == (f"unreadable WARC data: bytes 0-16 of the gzip member at byte "
+                                   f"{at} are not a WARC record")
 
 
-def test_garbage_in_an_uncompressed_archive_stops_it_after_the_records_before(tmp_path):
+def test_garbage_in_an_uncompressed_archive_costs_only_its_bytes(tmp_path):
     whole = tmp_path / "whole.warc"
     offsets = write_warc(whole, gzip=False)
     data = whole.read_bytes()
     spliced = tmp_path / "spliced.warc"
     spliced.write_bytes(data[:offsets[6]] + b"garbage\r\n\r\n" + data[offsets[6]:])
     code, records = score_records(str(spliced))
-    assert code == 1 and len(records) == 4
-    for record in records[:3]:
+    assert code == 1 and len(records) == 6
+    for record in records[:3] + records[4:]:
         assert_scored(record)
     assert records[3]["id"] == f"{spliced}:{offsets[6]}"
-    assert records[3]["error"].startswith(f"unreadable WARC data from byte {offsets[6]} on: ")
+    assert records[3]["error"] == (f"unreadable WARC data: bytes {offsets[6]}-{offsets[6] + 11} "
+                                   "are not a WARC record")
+    assert [r["url"] for r in records[4:]] == ["https://news.example.com/3",
+                                               "https://news.example.com/4.txt"]
 
 
 WET_NOTE = ("Fusion Media would like to remind you that the data contained in this website is "
@@ -262,7 +268,8 @@ def test_wet_conversion_records_are_text_pages(tmp_path):
     write_wet(path)
     stats = ReadStats()
     pages = list(read_pages([str(path)], stats=stats))
-    assert [p.kind.value for p in pages] == ["text"] * 3 and not stats.skipped
+    assert [p.kind.value for p in pages] == ["text"] * 3
+    assert stats.skipped == {"WARC warcinfo record": 1}
     assert {p.site for p in pages} == {"example.com"}
     code, records = score_records(str(path))
     assert code == 0
@@ -275,9 +282,9 @@ def test_wet_conversion_records_are_text_pages(tmp_path):
         assert labels[1] == "content" and labels[2] != "content"
 
 
-def test_warcio_warnings_do_not_leak_to_stderr(tmp_path, capfd):
-    # A record whose Content-Length is too short: warcio finds no blank line after it and
-    # would print a warning quoting the bytes it found instead.
+def test_damage_prints_nothing_on_stderr(tmp_path, capfd):
+    # A record whose Content-Length is too short: the damage is the record's error, and
+    # nothing is printed (warcio, which read archives before, printed the bytes it found).
     path = tmp_path / "bad-length.warc"
     write_warc(path, gzip=False)
     data = path.read_bytes()
@@ -285,5 +292,175 @@ def test_warcio_warnings_do_not_leak_to_stderr(tmp_path, capfd):
     end = data.index(b"\r\n", length)
     path.write_bytes(data[:length] + str(int(data[length:end]) - 40).encode() + data[end:])
     pages = list(read_pages([str(path)]))
-    assert len(pages) >= 4  # warcio reads on past the damage
+    assert len(pages) == 5 and pages[0].error is not None  # the damaged record, then the rest
     assert capfd.readouterr().err == ""
+
+
+def _three(tmp_path: Path, middle=None, gzip: bool = False, name: str = "three.warc") -> Path:
+    """An archive of three HTML responses (``middle(writer)`` replaces the second's record)."""
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=gzip)
+    for n in range(3):
+        if n == 1 and middle is not None:
+            record = middle(writer)
+        else:
+            record = _record(writer, f"https://news.example.com/{n}",
+                             f"<html><body><p>{STORIES[n]}</p></body></html>".encode())
+        record.rec_headers.replace_header("WARC-Record-ID", f"<{_record_id(n)}>")
+        writer.write_record(record)
+    path = tmp_path / name
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def _edit_first(path: Path, old: bytes, new: bytes) -> Path:
+    data = path.read_bytes()
+    assert old in data
+    path.write_bytes(data.replace(old, new, 1))
+    return path
+
+
+def _pages(path: Path) -> tuple[list, ReadStats]:
+    stats = ReadStats()
+    return list(read_pages([str(path)], stats=stats)), stats
+
+
+def _first_fails(pages: list, message: str) -> None:
+    """Three records in, three out: the first an error saying ``message``, the others pages."""
+    assert [p.id for p in pages] == [_record_id(n) for n in range(3)]
+    assert message in pages[0].error, pages[0].error
+    assert [p.error for p in pages[1:]] == [None, None]
+    assert STORIES[2] in pages[2].raw
+
+
+@pytest.mark.parametrize("change", [+60, +100_000, -60])
+def test_issue15_item5_a_wrong_content_length_costs_its_record_only(tmp_path, change):
+    path = _three(tmp_path)
+    length = int(path.read_bytes().split(b"Content-Length: ", 1)[1].split(b"\r\n")[0])
+    _edit_first(path, f"Content-Length: {length}\r\n".encode(),
+                f"Content-Length: {length + change}\r\n".encode())
+    pages, _ = _pages(path)
+    _first_fails(pages, f"WARC record's Content-Length ({length + change}) does not match its "
+                        "block")
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    (b"Content-Length: ", b"Content-Length: x", "no valid Content-Length ('x"),
+    (b"Content-Length: ", b"Content-Length ", "header line without a colon 'Content-Length "),
+    (b"WARC-Type: response", b"WARC-Type response", "header line without a colon 'WARC-Type "),
+    (b"WARC-Type: response\r\n", b"", "no WARC-Type"),
+])
+def test_issue15_item5_malformed_warc_headers_are_an_error_record(tmp_path, old, new, message):
+    pages, _ = _pages(_edit_first(_three(tmp_path), old, new))
+    _first_fails(pages, f"malformed WARC record: {message}")
+
+
+def test_issue15_item5_an_http_status_that_is_not_a_number_is_an_error(tmp_path):
+    path = _three(tmp_path, lambda writer: _record(writer, "https://news.example.com/1",
+                                                   b"<p>x</p>", status="council"))
+    pages, stats = _pages(path)
+    assert [p.id for p in pages] == [_record_id(n) for n in range(3)]
+    assert pages[1].error == ("unreadable HTTP response in WARC record: malformed HTTP status "
+                              "line 'HTTP/1.1 council'")
+    assert pages[0].error is None and pages[2].error is None and not stats.skipped
+
+
+def test_issue15_item5_every_record_that_is_not_a_page_is_counted_by_its_type(tmp_path):
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=True)
+    writer.write_record(writer.create_warcinfo_record("x.warc.gz", {"software": "test"}))
+    for kind, payload in (("request", b"GET /0 HTTP/1.1\r\nHost: x\r\n\r\n"),
+                          ("metadata", b"x: y\r\n"), ("revisit", b"HTTP/1.1 200 OK\r\n\r\n")):
+        writer.write_record(writer.create_warc_record("https://news.example.com/0", kind,
+                                                      payload=io.BytesIO(payload)))
+    writer.write_record(_record(writer, "https://news.example.com/0", b"<p>a page</p>"))
+    path = tmp_path / "kinds.warc.gz"
+    path.write_bytes(buffer.getvalue())
+    pages, stats = _pages(path)
+    assert len(pages) == 1 and pages[0].error is None
+    assert stats.skipped == {"WARC warcinfo record": 1, "WARC request record": 1,
+                             "WARC metadata record": 1, "WARC revisit record": 1}
+
+
+@pytest.mark.parametrize("gzip", [False, True])
+def test_issue15_item5_a_21_mb_page_is_too_large_not_cut_short(tmp_path, gzip):
+    big = b"<html><body>" + b"<p>" + b"x" * (21 << 20) + b"</p></body></html>"
+    path = _three(tmp_path, lambda writer: _record(writer, "https://news.example.com/big", big),
+                  gzip=gzip)
+    pages, _ = _pages(path)
+    assert [p.id for p in pages] == [_record_id(n) for n in range(3)]
+    assert pages[1].error == "page too large: more than 20971520 bytes (see --max-bytes)"
+    assert pages[0].error is None and pages[2].error is None
+
+
+def test_issue15_item1_an_http_charset_python_cannot_decode_falls_through(tmp_path):
+    body = f"<html><body><p>Café. {STORIES[1]}</p></body></html>".encode("cp1252")
+    path = _three(tmp_path, lambda writer: _record(writer, "https://news.example.com/1", body,
+                                                   "text/html; charset=undefined"))
+    pages, _ = _pages(path)
+    assert [p.error for p in pages] == [None] * 3 and "Café. " in pages[1].raw
+
+
+def _http(writer: WARCWriter, head: bytes, body: bytes):
+    """A response record holding ``head`` and ``body`` as they would come over the wire."""
+    return writer.create_warc_record("https://news.example.com/1", "response",
+                                     payload=io.BytesIO(head + b"\r\n" + body),
+                                     warc_headers_dict={"Content-Type":
+                                                        "application/http; msgtype=response"})
+
+
+@pytest.mark.parametrize("encoding", ["chunked", "gzip", "deflate", "chunked+gzip"])
+def test_http_payloads_are_dechunked_and_decompressed(tmp_path, encoding):
+    import zlib
+
+    page = f"<html><body><p>{STORIES[1]}</p></body></html>".encode()
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+    body = page
+    if "gzip" in encoding:
+        body, head = gzip_module.compress(body), head + b"Content-Encoding: gzip\r\n"
+    if encoding == "deflate":
+        body, head = zlib.compress(body), head + b"Content-Encoding: deflate\r\n"
+    if "chunked" in encoding:
+        body = b"".join(b"%x\r\n%s\r\n" % (len(body[i:i + 50]), body[i:i + 50])
+                        for i in range(0, len(body), 50)) + b"0\r\n\r\n"
+        head += b"Transfer-Encoding: chunked\r\n"
+    pages, _ = _pages(_three(tmp_path, lambda writer: _http(writer, head, body)))
+    assert [p.error for p in pages] == [None] * 3
+    assert pages[1].raw == page.decode()
+
+
+def test_a_compressed_bomb_in_a_payload_costs_the_page_limit(tmp_path):
+    import zlib
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    bomb = b"".join(packer.compress(b"\0" * (1 << 20)) for _ in range(200)) + packer.flush()
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n"
+    path = _three(tmp_path, lambda writer: _http(writer, head, bomb))
+    stats = ReadStats()
+    pages = list(read_pages([str(path)], ReadOptions(max_bytes=1 << 20), stats=stats))
+    assert pages[1].error == "page too large: more than 1048576 bytes (see --max-bytes)"
+    assert pages[0].error is None and pages[2].error is None
+
+
+def _arc(tmp_path: Path, gzip: bool) -> Path:
+    """An ARC file: its file header record, two HTML responses, an image."""
+    version = b"1 0 test\nURL IP-address Archive-date Content-type Archive-length\n"
+    records = [b"filedesc://test.arc 0.0.0.0 20260101000000 text/plain %d\n%s" % (
+        len(version), version)]
+    for n, media in ((0, b"text/html"), (1, b"image/png"), (2, b"text/html")):
+        http = (b"HTTP/1.1 200 OK\r\nContent-Type: %s\r\n\r\n<html><body><p>%s</p></body></html>"
+                % (media, STORIES[n].encode()))
+        records.append(b"https://news.example.com/%d 192.0.2.1 20260101000000 %s %d\n%s" % (
+            n, media, len(http), http))
+    path = tmp_path / ("crawl.arc.gz" if gzip else "crawl.arc")
+    path.write_bytes(b"".join(gzip_module.compress(r + b"\n") if gzip else r + b"\n"
+                              for r in records))
+    return path
+
+
+@pytest.mark.parametrize("gzip", [False, True])
+def test_arc_files(tmp_path, gzip):
+    pages, stats = _pages(_arc(tmp_path, gzip))
+    assert [p.url for p in pages] == ["https://news.example.com/0", "https://news.example.com/2"]
+    assert all(p.error is None for p in pages) and STORIES[2] in pages[1].raw
+    assert stats.skipped == {"ARC file header": 1, "WARC image/png": 1}

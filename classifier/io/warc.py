@@ -1,25 +1,36 @@
-"""Pages from WARC (and ARC) archives: one page per HTML or text ``response`` record, and
-one text page per ``conversion`` record of a WET file (Common Crawl's extracted text).
+"""Pages from WARC (and ARC) archives: one page per HTML or text ``response`` record, and one
+text page per ``conversion`` record of a WET file (Common Crawl's extracted text).
 
 A crawl archive holds much besides pages: requests, metadata, images, scripts, redirects. Only
 ``response``, ``resource`` and ``conversion`` records with a 2xx status (when they have one)
 and an HTML or plain-text payload become pages; the others are passed over and counted in
-``ReadStats.skipped`` by reason, so a run can say what it left out. A damaged archive never
-stops the batch: a record cut short, a damaged gzip member or bytes that cannot be read as a
-record become one error page each. The records before them come through intact, and in a
-gzipped archive (the usual kind: a gzip member per record) so do the records after them.
+``ReadStats.skipped`` by reason (``WARC request record``, ``WARC image/png``, ``WARC HTTP
+404``...), so a run can say what it left out.
+
+Every byte of an archive ends as a page, an error page or a counted skip: records are framed
+here, not by a library that trusts them. A record's headers must end within
+``MAX_HEADER_BYTES`` and hold a ``Content-Length`` of digits; after its block, the archive
+must go on with the next record (or end). A record that breaks these rules becomes an error
+page under its own id, and reading resumes at the next line that starts a record (for a file,
+searched from the damaged record's block, so a ``Content-Length`` too large costs no record
+after it). Junk between records is one error page for its bytes. In a gzipped archive (the
+usual kind: a gzip member per record) a damaged member is one error page and reading resumes
+at the next intact member (``members``). Memory stays bounded whatever the archive says:
+headers, lines and payloads are read within limits, blocks that are not pages are skipped
+unread, and the HTTP payload is decoded within the page limit (``http``).
 """
 
 from __future__ import annotations
 
+import io
+import re
 from collections.abc import Iterator
-from typing import IO
-
-from warcio.archiveiterator import ArchiveIterator
-from warcio.recordloader import ArcWarcRecord
+from dataclasses import dataclass, field
+from typing import IO, Protocol
 
 from classifier.document import InputKind, Page
-from classifier.io.members import GzipMembers, Member, MemberDamaged
+from classifier.io import http
+from classifier.io.members import GzipMembers, MemberDamaged
 from classifier.io.pages import (
     GZIP_MAGIC,
     SNIFF_BYTES,
@@ -35,8 +46,219 @@ _TEXT_TYPES = frozenset({"text/plain"})
 #: Record types that hold a fetched document, or its text (``conversion``: WET files);
 #: requests, metadata and the like are not pages.
 _PAGE_RECORDS = frozenset({"response", "resource", "conversion"})
-#: Characters of a warcio error message kept in an error record.
-_MESSAGE_CHARS = 120
+#: Most bytes of a record's headers (WARC) or header line (ARC).
+MAX_HEADER_BYTES = 1 << 20
+#: Bytes read from the archive at a time.
+_CHUNK = 1 << 16
+#: The line that starts a WARC record, and one that starts an ARC record (URL, IP address,
+#: 14-digit date, content type, length), each after a newline: where reading resumes.
+_WARC_START = re.compile(rb"\nWARC/\d+\.\d+\r?\n")
+_ARC_START = re.compile(rb"\n[a-z][-+.a-z0-9]*://\S* \S+ \d{12,14} \S+ \d+\r?\n")
+_ARC_HEADER = re.compile(rb"(\S+) (\S+) (\d{12,14}) (\S+) (\d+)\r?\n")
+_DIGITS = re.compile(r"\d{1,18}")
+#: What ends a record's block: blank lines (CRLF CRLF, as written; ARC: one LF).
+_NOT_NEWLINE = re.compile(rb"[^\r\n]")
+#: Bytes kept back when searching for the next record: its start line may span two chunks.
+_LOOKBACK = 4096
+#: A stream with nothing in it.
+_EMPTY = io.BytesIO()
+
+
+class _Readable(Protocol):
+    def read(self, size: int, /) -> bytes: ...
+
+
+class _Source:
+    """An archive's bytes (a file, stdin or one gzip member) read in chunks, with bounded
+    lines, look-ahead, skipping and the search for the next record, and its position
+    ``pos``. ``rewind`` goes back to an earlier position when the stream can seek."""
+
+    def __init__(self, stream: _Readable) -> None:
+        self._stream = stream
+        try:
+            self._seekable = stream.seekable()  # type: ignore[attr-defined]
+            self._origin = stream.tell() if self._seekable else 0  # type: ignore[attr-defined]
+        except (AttributeError, OSError, ValueError):  # a gzip member, a pipe
+            self._seekable, self._origin = False, 0
+        self._buffer = bytearray()
+        self._at = 0  # index in the buffer of the byte at ``pos``
+        self.pos = 0
+
+    def _fill(self) -> bool:
+        data = self._stream.read(_CHUNK)
+        if not data:
+            return False
+        if self._at > _CHUNK:  # keep the byte before ``pos``: the search for a record needs it
+            del self._buffer[:self._at - 1]
+            self._at = 1
+        self._buffer += data
+        return True
+
+    def _ahead(self) -> int:
+        return len(self._buffer) - self._at
+
+    def peek(self, size: int) -> bytes:
+        while self._ahead() < size and self._fill():
+            pass
+        return bytes(self._buffer[self._at:self._at + size])
+
+    def read(self, size: int) -> bytes:
+        data = self.peek(size)
+        self._at += len(data)
+        self.pos += len(data)
+        return data
+
+    def readline(self, limit: int) -> bytes:
+        """A line, its end included, of at most ``limit`` bytes."""
+        scanned = 0
+        while True:
+            end = self._buffer.find(b"\n", self._at + scanned, self._at + limit)
+            if end >= 0:
+                return self.read(end + 1 - self._at)
+            scanned = self._ahead()
+            if scanned >= limit or not self._fill():
+                return self.read(limit)
+
+    def skip(self, size: int) -> int:
+        """Moves ``size`` bytes on, fewer at the end of the stream; returns how many."""
+        done = 0
+        while done < size and (self._ahead() or self._fill()):
+            step = min(size - done, self._ahead())
+            self._at += step
+            self.pos += step
+            done += step
+        return done
+
+    def skip_newlines(self) -> None:
+        while True:
+            found = _NOT_NEWLINE.search(self._buffer, self._at)
+            if found is not None:
+                self.skip(found.start() - self._at)
+                return
+            self.skip(self._ahead())
+            if not self._fill():
+                return
+
+    def rewind(self, position: int) -> bool:
+        """Goes back to ``position`` (on a stream that can seek); whether it did."""
+        if not self._seekable:
+            return False
+        self._stream.seek(self._origin + position)  # type: ignore[attr-defined]
+        self._buffer.clear()
+        self._at, self.pos = 0, position
+        return True
+
+    def resync(self, start: re.Pattern[bytes]) -> int:
+        """Moves to the next line after ``pos`` that ``start`` says begins a record (the end
+        of the stream when there is none); returns the new position."""
+        while True:
+            found = start.search(self._buffer, max(self._at - 1, 0))
+            if found is not None:
+                self.skip(found.start() + 1 - self._at)
+                return self.pos
+            self.skip(max(self._ahead() - _LOOKBACK, 0))
+            if not self._fill():
+                self.skip(self._ahead())
+                return self.pos
+
+
+class _Block:
+    """The ``length`` bytes of a record's block, as a bounded stream; ``missing`` counts the
+    bytes the archive ended short of them (after ``drain``)."""
+
+    def __init__(self, source: _Source, length: int) -> None:
+        self._source = source
+        self.start = source.pos
+        self.length = length
+        self.left = length
+        self.missing = 0
+
+    def read(self, size: int) -> bytes:
+        data = self._source.read(min(size, self.left, _CHUNK))
+        self.left -= len(data)
+        return data
+
+    def readline(self, limit: int) -> bytes:
+        data = self._source.readline(min(limit, self.left))
+        self.left -= len(data)
+        return data
+
+    def drain(self) -> None:
+        """Skips to the block's end, counting what the archive lacks of it."""
+        self.missing = self.left - self._source.skip(self.left)
+        self.left = 0
+
+
+@dataclass
+class _Record:
+    """A record's framing: where it starts, its header fields (names lower-cased, the first of
+    a repeated one), what is wrong with its headers, and its block's length."""
+
+    start: int
+    fields: dict[str, str] = field(default_factory=dict)
+    problem: str | None = None
+    length: int | None = None
+
+    @property
+    def type(self) -> str:
+        return self.fields.get("warc-type", "")
+
+    @property
+    def id(self) -> str:
+        return self.fields.get("warc-record-id", "").strip().strip("<>")
+
+    @property
+    def url(self) -> str | None:
+        return self.fields.get("warc-target-uri", "").strip().strip("<>") or None
+
+
+def _warc_headers(source: _Source) -> _Record:
+    """The headers of the WARC record at ``source`` (its version line first)."""
+    record = _Record(source.pos)
+    used = len(source.readline(MAX_HEADER_BYTES))
+    name = None
+    while True:
+        line = source.readline(MAX_HEADER_BYTES - used + 1)
+        used += len(line)
+        if not line:
+            record.problem = "the archive ends inside its headers"
+            return record
+        if used > MAX_HEADER_BYTES:
+            record.problem = f"headers longer than {MAX_HEADER_BYTES} bytes"
+            return record
+        if line in (b"\r\n", b"\n"):
+            break
+        if line[:1] in (b" ", b"\t") and name is not None:  # a continuation line
+            record.fields[name] += " " + line.strip().decode("utf-8", "replace")
+            continue
+        key, colon, value = line.partition(b":")
+        if not colon or not key.strip():
+            record.problem = record.problem or f"header line without a colon {_quote(line)}"
+            name = None
+            continue
+        name = key.strip().lower().decode("utf-8", "replace")
+        record.fields.setdefault(name, value.strip().decode("utf-8", "replace"))
+    length = record.fields.get("content-length", "")
+    if _DIGITS.fullmatch(length):
+        record.length = int(length)
+    else:
+        record.problem = record.problem or f"no valid Content-Length ({length!r})"
+    return record
+
+
+def _arc_header(source: _Source) -> _Record:
+    """The header line of the ARC record at ``source``, as a record's fields."""
+    record = _Record(source.pos)
+    line = source.readline(MAX_HEADER_BYTES)
+    match = _ARC_HEADER.fullmatch(line)
+    if match is None:
+        record.problem = f"malformed ARC header line {_quote(line)}"
+        return record
+    url, _, _, media, length = (part.decode("utf-8", "replace") for part in match.groups())
+    record.fields.update({"warc-target-uri": url, "content-type": media,
+                          "warc-type": "warcinfo" if url.startswith("filedesc:") else "response"})
+    record.length = int(length)
+    return record
 
 
 def _media_type(content_type: str | None) -> tuple[str, str | None]:
@@ -52,46 +274,143 @@ def _media_type(content_type: str | None) -> tuple[str, str | None]:
     return media.strip().lower(), charset
 
 
-def _payload_type(record: ArcWarcRecord) -> tuple[str, str | None]:
-    if record.http_headers is not None:
-        return _media_type(record.http_headers.get_header("Content-Type"))
-    return _media_type(record.rec_headers.get_header("Content-Type"))
+class _Reader:
+    """Reads the records of one archive into pages: ``pages`` per stream (the file, or each of
+    its gzip members in turn), what holds across them (is it ARC?) kept here."""
 
+    def __init__(self, name: str, options: ReadOptions, stats: ReadStats | None) -> None:
+        self.name = name  # the archive, for ids and messages
+        self.options = options
+        self.stats = stats
+        self.arc = False
+        self.record: _Record | None = None  # the record being read
+        self.source = _Source(_EMPTY)
+        self.member: int | None = None  # the offset of the gzip member being read
 
-def _skip_reason(record: ArcWarcRecord) -> str | None:
-    """Why ``record`` is not a page, or ``None`` when it is one (or might be: no content type)."""
-    if record.http_headers is not None and record.http_headers.get_statuscode():
-        status = record.http_headers.get_statuscode()
-        if not status.startswith("2"):
-            return f"HTTP {status}"
-    media, _ = _payload_type(record)
-    if media and media not in _HTML_TYPES and media not in _TEXT_TYPES:
-        return media
-    return None
+    def pages(self, source: _Source, member: int | None = None) -> Iterator[Page]:
+        """The pages and error pages of ``source`` (a gzip member at file offset ``member``,
+        or the whole archive), in order, skips counted."""
+        self.source, self.member = source, member
+        while True:
+            source.skip_newlines()
+            start = source.pos
+            head = source.peek(len(b"filedesc://"))
+            if not head:
+                return
+            if head.startswith(b"WARC/"):
+                self.record = _warc_headers(source)
+            elif self.arc or head == b"filedesc://" and start == 0:
+                self.arc = True
+                self.record = _arc_header(source)
+            else:
+                end = source.resync(self._start_line)
+                yield self._error(_Record(start), None, f"unreadable WARC data: "
+                                                        f"{self._span(start, end)} are not a "
+                                                        "WARC record")
+                continue
+            page = self._framed(self.record)
+            self.record = None
+            if page is not None:
+                yield page
 
+    @property
+    def _start_line(self) -> re.Pattern[bytes]:
+        return _ARC_START if self.arc else _WARC_START
 
-def _record_page(record: ArcWarcRecord, id: str, url: str | None, options: ReadOptions) -> Page:
-    media, charset = _payload_type(record)
-    data = record.content_stream().read(options.max_bytes + 1)
-    if record.raw_stream.limit:  # fewer bytes than the record's Content-Length declares
-        return Page(id=id, raw="", kind=InputKind.HTML, url=url,
-                    error=f"WARC record cut short: {record.raw_stream.limit} bytes missing")
-    if media in _HTML_TYPES:
-        kind = InputKind.HTML
-    elif media in _TEXT_TYPES:
-        kind = InputKind.TEXT
-    else:
-        kind = page_kind(sniff(data[:SNIFF_BYTES]))
-    return page_from_bytes(data, kind, id, url=url, site=options.site, charset=charset,
-                           max_bytes=options.max_bytes)
+    def _span(self, start: int, end: int) -> str:
+        """Bytes ``start`` to ``end`` of the stream, as a message names them."""
+        if self.member is None:
+            return f"bytes {start}-{end}"
+        return f"bytes {start}-{end} of the gzip member at byte {self.member}"
 
+    def _id(self, record: _Record | None) -> str:
+        """A record's id, else ``archive:offset`` (of its gzip member, or of the record)."""
+        if record is not None and record.id:
+            return record.id
+        if self.member is not None or record is None:
+            return f"{self.name}:{self.member or 0}"
+        return f"{self.name}:{record.start}"
 
-class _Records(ArchiveIterator):  # type: ignore[misc]
-    """warcio's iterator without its warning on stderr when a record is not followed by blank
-    lines (it quotes the bytes found instead, garbage in a damaged archive): what cannot be
-    read becomes an error record here, and the output and summary say so."""
+    def _error(self, record: _Record | None, url: str | None, error: str) -> Page:
+        return Page(id=self._id(record), raw="", kind=InputKind.HTML, url=url, error=error)
 
-    INC_RECORD = ""
+    def _skip(self, reason: str) -> None:
+        if self.stats is not None:
+            self.stats.skipped[reason] += 1
+
+    def _framed(self, record: _Record) -> Page | None:
+        """Reads ``record``'s block and checks that the archive goes on after it; returns its
+        page (``None`` for a skip), or the error page the framing calls for."""
+        source = self.source
+        if record.length is None:  # no block to skip: resume at the next record
+            source.rewind(record.start + 1)
+            end = source.resync(self._start_line)
+            return self._error(record, record.url, f"malformed WARC record: {record.problem}; "
+                                                   f"{self._span(record.start, end)} skipped")
+        block = _Block(source, record.length)
+        page = self._payload(record, block)
+        block.drain()
+        if not block.missing and self._boundary():
+            return page
+        # The block is not followed by a record: its length is wrong, or the archive ends
+        # inside it. Where the stream can seek, the next record is searched from the block's
+        # start, so a length too large costs no record after it.
+        source.rewind(block.start)
+        end = source.resync(self._start_line)
+        if block.missing and source.peek(1) == b"":
+            return self._error(record, record.url,
+                               f"WARC record cut short: {block.missing} bytes missing")
+        return self._error(record, record.url,
+                           f"WARC record's Content-Length ({record.length}) does not match its "
+                           f"block; {self._span(block.start, end)} skipped")
+
+    def _boundary(self) -> bool:
+        """Whether the block ends where a record's block ends: at the end of the archive, or
+        before a blank line (the CRLF CRLF after a WARC record, the LF after an ARC record). What
+        follows the blank lines is the next record's business (junk is an error of its own)."""
+        head = self.source.peek(2)
+        return not head or head.startswith(b"\n") or head == b"\r\n"
+
+    def _payload(self, record: _Record, block: _Block) -> Page | None:
+        """The page ``record`` holds, an error page, or ``None`` (counted) when it holds none."""
+        if record.problem is not None:
+            return self._error(record, record.url, f"malformed WARC record: {record.problem}")
+        if not record.type:
+            return self._error(record, record.url, "malformed WARC record: no WARC-Type")
+        if record.type not in _PAGE_RECORDS:
+            self._skip("ARC file header" if self.arc else f"WARC {record.type} record")
+            return None
+        media, charset = _media_type(record.fields.get("content-type"))
+        http_response = record.type == "response" and (
+            media == "application/http"
+            or (record.url or "").lower().startswith(("http:", "https:")))
+        try:
+            response = http.read_head(block) if http_response else http.Response("200")
+            if not response.status.startswith("2"):
+                self._skip(f"WARC HTTP {response.status}")
+                return None
+            if http_response:
+                media, charset = _media_type(response.headers.get("content-type"))
+            if media and media not in _HTML_TYPES and media not in _TEXT_TYPES:
+                self._skip(f"WARC {media}")
+                return None
+            data = http.read_payload(block, response, self.options.max_bytes)
+        except http.HttpError as error:
+            return self._error(record, record.url, f"unreadable HTTP response in WARC record: "
+                                                   f"{error}")
+        if len(data) > self.options.max_bytes:
+            return self._error(record, record.url, f"page too large: more than "
+                                                   f"{self.options.max_bytes} bytes (see "
+                                                   "--max-bytes)")
+        if media in _HTML_TYPES:
+            kind = InputKind.HTML
+        elif media in _TEXT_TYPES:
+            kind = InputKind.TEXT
+        else:
+            kind = page_kind(sniff(data[:SNIFF_BYTES]))
+        return page_from_bytes(data, kind, self._id(record),
+                               url=record.url, site=self.options.site, charset=charset,
+                               max_bytes=self.options.max_bytes)
 
 
 def read_warc(stream: IO[bytes], source: str, options: ReadOptions,
@@ -101,77 +420,21 @@ def read_warc(stream: IO[bytes], source: str, options: ReadOptions,
     ``stream`` is the archive as stored (not gunzipped). A page's id is its ``WARC-Record-ID``
     (else ``source:offset``), its URL the ``WARC-Target-URI``; the charset comes from the HTTP
     ``Content-Type``, else the page's own declaration. Records that are not pages are counted in
-    ``stats.skipped`` by reason. Damage yields an error page: a record whose payload is cut short
-    keeps its id; a damaged gzip member is one error page (with the id of its record when its
-    headers were read) and reading resumes at the next member; unreadable bytes in an
-    uncompressed archive stop it with one page ``source:offset`` for the rest.
+    ``stats.skipped`` by reason; damage yields error pages (see the module docstring).
     """
+    reader = _Reader(source, options, stats)
     peek = getattr(stream, "peek", None)
-    if peek and peek(2)[:2] == GZIP_MAGIC:
-        for member in GzipMembers(stream):
-            yield from _read_member(member, source, options, stats)
+    if not (peek and peek(2)[:2] == GZIP_MAGIC):
+        yield from reader.pages(_Source(stream))
         return
-    records = _Records(stream, arc2warc=True)
-    end = 0  # where the record after the last one read whole starts
-    try:
-        for record in records:
-            page = _page(record, f"{source}:{records.offset}", options, stats)
-            records.read_to_end()
-            end = records.offset
-            if page is not None:
-                yield page
-    except Exception as error:  # warcio fails in many ways on damaged data; the batch goes on
-        yield Page(id=f"{source}:{end}", raw="", kind=InputKind.HTML,
-                   error=f"unreadable WARC data from byte {end} on: {_message(error)}")
+    for member in GzipMembers(stream):
+        try:
+            yield from reader.pages(_Source(member), member.offset)
+        except MemberDamaged as damage:
+            yield reader._error(reader.record, reader.record.url if reader.record else None,
+                                f"damaged gzip member in WARC: {damage}")
+            reader.record = None
 
 
-def _read_member(member: Member, source: str, options: ReadOptions,
-                 stats: ReadStats | None) -> Iterator[Page]:
-    """The pages of one gzip member (one record, as a rule). A page is yielded once the bytes
-    after its record were read cleanly (the next record's headers, or the member's end and
-    checks), so a record in a damaged member becomes the error page instead."""
-    fallback_id = f"{source}:{member.offset}"
-    record_id, url = "", None  # of the record being read
-    pending: Page | None = None
-    try:
-        for record in _Records(member, arc2warc=True):
-            if pending is not None:
-                yield pending
-            record_id, url = _record_id(record), record.rec_headers.get_header("WARC-Target-URI")
-            pending = _page(record, fallback_id, options, stats)
-    except MemberDamaged as damage:
-        yield Page(id=record_id or fallback_id, raw="", kind=InputKind.HTML, url=url,
-                   error=f"damaged gzip member in WARC: {damage}")
-        return
-    except Exception as error:  # the member inflates but holds no readable record
-        if pending is not None:
-            yield pending
-        yield Page(id=fallback_id, raw="", kind=InputKind.HTML,
-                   error=f"unreadable WARC record at byte {member.offset}: {_message(error)}")
-        return
-    if pending is not None:
-        yield pending
-
-
-def _page(record: ArcWarcRecord, fallback_id: str, options: ReadOptions,
-          stats: ReadStats | None) -> Page | None:
-    """The page ``record`` holds, or ``None`` (counted in ``stats``) when it holds none."""
-    if record.rec_type not in _PAGE_RECORDS:
-        return None
-    reason = _skip_reason(record)
-    if reason is not None:
-        if stats is not None:
-            stats.skipped[f"WARC {reason}"] += 1
-        return None
-    return _record_page(record, _record_id(record) or fallback_id,
-                        record.rec_headers.get_header("WARC-Target-URI"), options)
-
-
-def _record_id(record: ArcWarcRecord) -> str:
-    return (record.rec_headers.get_header("WARC-Record-ID") or "").strip("<>")
-
-
-def _message(error: Exception) -> str:
-    # warcio's messages quote the bad bytes; the first line is enough to say what broke.
-    message = str(error).splitlines()[0][:_MESSAGE_CHARS] if str(error) else ""
-    return f"{type(error).__name__}: {message}"
+def _quote(line: bytes) -> str:
+    return repr(line[:60].rstrip(b"\r\n").decode("utf-8", "replace"))
