@@ -9,16 +9,30 @@ target only once it is complete and on disk, and vanishes if writing fails. One 
   (``-o /dev/null``), a FIFO, or a symlink to one. Renaming over one would put a regular file
   where the device was.
 - **Symlinks** are followed: the file they point to is replaced, the link stays a link.
+
+``locked`` serialises writers of one file that must also merge with what is there (site
+indexes): it holds an exclusive lock on the file's folder, and removes the temporary files
+that writers killed before they finished (SIGKILL, a power cut) left beside the file.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import stat
 from collections.abc import Iterator
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: writers are not serialised
+    fcntl = None  # type: ignore[assignment]
+
+
+#: A temporary file beside ``NAME`` is ``.NAME.<12 random hex digits>.tmp``.
+_TMP_PREFIX, _TMP_SUFFIX, _TMP_TOKEN_BYTES = ".", ".tmp", 6
 
 
 def _writes_in_place(target: Path) -> bool:
@@ -41,7 +55,8 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         return
     target.parent.mkdir(parents=True, exist_ok=True)
     # O_EXCL refuses a name someone else holds; 0o666 leaves the mode to the umask.
-    tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
+    tmp = target.parent / (f"{_TMP_PREFIX}{target.name}.{secrets.token_hex(_TMP_TOKEN_BYTES)}"
+                           f"{_TMP_SUFFIX}")
     os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
     try:
         yield tmp
@@ -53,3 +68,26 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def locked(path: str | os.PathLike[str]) -> Iterator[None]:
+    """Hold the exclusive lock for writing ``path``: a ``flock`` on its folder (made if
+    missing), so no lock file is left behind; a second writer waits until the first is done.
+    Inside, temporary files of ``atomic_path`` for ``path`` left by writers that were killed
+    before they finished are removed: every writer of ``path`` holds this lock, so any such
+    file is a leftover."""
+    target = Path(os.path.realpath(path))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    folder = os.open(target.parent, os.O_RDONLY)
+    try:
+        if fcntl is not None:
+            fcntl.flock(folder, fcntl.LOCK_EX)
+        leftover = re.compile(re.escape(_TMP_PREFIX + target.name)
+                              + rf"\.[0-9a-f]{{{2 * _TMP_TOKEN_BYTES}}}" + re.escape(_TMP_SUFFIX))
+        for name in os.listdir(target.parent):
+            if leftover.fullmatch(name):
+                (target.parent / name).unlink(missing_ok=True)
+        yield
+    finally:
+        os.close(folder)  # releases the lock

@@ -352,9 +352,16 @@ def _writing(target: str | Path) -> Iterator[None]:
         raise RunFailed(f"cannot write {target}: {error.strerror or error}") from None
 
 
-def _save_index(index: SiteIndex, path: Path) -> None:
+def _save_index(index: SiteIndex, path: Path, replace: bool = False) -> None:
+    """``SiteIndex.save`` (merging what other runs wrote there, unless ``replace``); a file
+    that cannot be written or merged with ends the run with a message (``RunFailed``)."""
+    from classifier.index_file import IndexFileError
+
     with _writing(f"the index file {path}"):
-        index.save(path)
+        try:
+            index.save(path, replace=replace)
+        except IndexFileError as error:
+            raise RunFailed(str(error)) from None
 
 
 def _load_index(path: Path | None) -> SiteIndex:
@@ -666,13 +673,13 @@ def _index_inputs(command: Callable[..., Any]) -> Callable[..., Any]:
     ])
 
 
-def _add_to_index(invocation: IndexInvocation, index: SiteIndex) -> None:
+def _add_to_index(invocation: IndexInvocation, index: SiteIndex, replace: bool) -> None:
     keys = SiteKeys()
     build_index(keys.count(read_pages(invocation.paths, invocation.read, stdin=sys.stdin.buffer)),
                 index)
     _warn(False, keys.warning("none was added to the index; give --site KEY for pages of one "
                               "site"))
-    _save_index(index, invocation.index_path)
+    _save_index(index, invocation.index_path, replace)
     click.echo(json.dumps(index.stats()))
 
 
@@ -680,7 +687,7 @@ def _add_to_index(invocation: IndexInvocation, index: SiteIndex) -> None:
 @_index_inputs
 def build(**args: Any) -> None:
     """A new index of the pages in PATHS (replacing the file)."""
-    _add_to_index(IndexInvocation.from_args(args), _load_index(None))
+    _add_to_index(IndexInvocation.from_args(args), _load_index(None), replace=True)
 
 
 @index.command()
@@ -688,7 +695,7 @@ def build(**args: Any) -> None:
 def update(**args: Any) -> None:
     """Add the pages in PATHS to the index (a page already in it is replaced)."""
     invocation = IndexInvocation.from_args(args)
-    _add_to_index(invocation, _load_index(invocation.index_path))
+    _add_to_index(invocation, _load_index(invocation.index_path), replace=False)
 
 
 @index.command()

@@ -60,15 +60,16 @@ class IndexConfig:
     seed: int = 1
 
     def __post_init__(self) -> None:
-        counts = {"num_perm": 8, "shingle_words": 1, "short_words": 0, "char_shingle": 1,
-                  "min_chars": 0, "seed": 0}
-        for name, least in counts.items():
+        # Upper bounds too: an index file's config reaches here, and a num_perm of 1e12 (or a
+        # shingle of a billion words) would allocate, or loop, until the process is killed.
+        counts = {"num_perm": (8, 1024), "shingle_words": (1, 64), "short_words": (0, 1000),
+                  "char_shingle": (1, 64), "min_chars": (0, 100_000), "seed": (0, 2**32 - 1)}
+        for name, (least, most) in counts.items():
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < least:
-                raise ValueError(f"IndexConfig.{name} must be a whole number of at least "
-                                 f"{least}, got {value!r}")
-        if self.seed >= 2**32:
-            raise ValueError(f"IndexConfig.seed must be below 2**32, got {self.seed!r}")
+            if (isinstance(value, bool) or not isinstance(value, int)
+                    or not least <= value <= most):
+                raise ValueError(f"IndexConfig.{name} must be a whole number from {least} to "
+                                 f"{most}, got {value!r}")
         if (isinstance(self.threshold, bool) or not isinstance(self.threshold, (int, float))
                 or not 0 < self.threshold <= 1):
             raise ValueError(f"IndexConfig.threshold must be in (0, 1], got {self.threshold!r}")

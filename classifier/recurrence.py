@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from datasketch import LeanMinHash, MinHashLSH
 
+from classifier.atomic import locked
 from classifier.document import Page, Recurrence
 from classifier.fingerprints import (
     IndexConfig,
@@ -31,7 +32,14 @@ from classifier.fingerprints import (
     normalise_all,
     shingle_sets,
 )
-from classifier.index_file import SiteRecord, read_index_file, write_index_file
+from classifier.index_file import (
+    FileVersion,
+    IndexFileError,
+    SiteRecord,
+    file_version,
+    read_index_file,
+    write_index_file,
+)
 
 
 @dataclass
@@ -84,6 +92,39 @@ class _Site:
                 self.signatures[node] = minhash.hashvalues
 
 
+    def merge(self, record: SiteRecord, hasher: MinHasher) -> None:
+        """Add the pages of ``record`` that this site lacks (by page key), with their nodes and
+        the signatures of nodes new here; pages this site has keep its own version."""
+        nodes_of: dict[int, list[int]] = {}
+        for node, pages_of_node in enumerate(record.node_pages):
+            for number in pages_of_node:
+                nodes_of.setdefault(number, []).append(node)
+        signature_of = dict(zip(record.signed, record.signatures, strict=True))
+        fresh = []
+        for key, theirs in record.pages:
+            if key in self.page_numbers:
+                continue
+            number = self.page_numbers[key] = self.next_page
+            self.next_page += 1
+            nodes = []
+            for node in nodes_of.get(theirs, []):
+                h = record.node_hashes[node]
+                ours = self.node_of_hash.get(h)
+                if ours is None:
+                    ours = self.node_of_hash[h] = len(self.node_pages)
+                    self.node_pages.append(set())
+                    self.node_hashes.append(h)
+                    if node in signature_of:
+                        fresh.append((ours, signature_of[node]))
+                self.node_pages[ours].add(number)
+                nodes.append(ours)
+            self.page_nodes[number] = sorted(set(nodes))
+        with self.lsh.insertion_session() as session:
+            for node, values in fresh:
+                session.insert(node, hasher.minhash(values), check_duplication=False)
+                self.signatures[node] = values
+
+
 class SiteIndex:
     """Per-site memory of paragraphs, answering how often a paragraph recurs on other pages.
 
@@ -100,6 +141,7 @@ class SiteIndex:
         template = MinHashLSH(threshold=self.config.threshold, num_perm=self.config.num_perm)
         self._bands = (template.b, template.r)
         self._hasher = MinHasher(self.config)
+        self._version: FileVersion | None = None  # of the file this index was loaded from
 
     # -- building ---------------------------------------------------------------------------
 
@@ -263,23 +305,44 @@ class SiteIndex:
 
     # -- files ------------------------------------------------------------------------------
 
-    def save(self, path: str | os.PathLike[str]) -> None:
+    def save(self, path: str | os.PathLike[str], replace: bool = False) -> None:
         """Write the index to ``path`` atomically (``index_file``: a zip of arrays and JSON;
-        no pickles)."""
-        for site in self._sites.values():
-            self._sign_pending(site)  # files hold every signature
-        write_index_file(path, self.config,
-                         {key: site.record(self.config.num_perm)
-                          for key, site in self._sites.items()})
+        no pickles), under the file's lock (``atomic.locked``), so concurrent runs write one at
+        a time. Unless ``replace``, a file another run wrote since this index was loaded from
+        it (or one there is when this index was not loaded) is merged in first (``merge``), so
+        no run loses another's pages; ``IndexFileError`` when that file cannot be read or was
+        made with another ``IndexConfig``."""
+        with locked(path):
+            if not replace and file_version(path) not in (None, self._version):
+                self.merge(path)
+            for site in self._sites.values():
+                self._sign_pending(site)  # files hold every signature
+            self._version = write_index_file(path, self.config,
+                                             {key: site.record(self.config.num_perm)
+                                              for key, site in self._sites.items()})
+
+    def merge(self, path: str | os.PathLike[str]) -> None:
+        """Add the pages of the index file at ``path`` that this index lacks (by site and page
+        key); the pages both have keep this index's version."""
+        config, records, _ = read_index_file(path)
+        if config != self.config:
+            raise IndexFileError(f"index file {path} was made with another configuration "
+                                 f"({config}); cannot merge this run's pages into it")
+        for key, record in records.items():
+            site = self._site(key)
+            site.merge(record, self._hasher)
+            if site.pages > 1:
+                self._sign_pending(site)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> SiteIndex:
         """Read an index written by ``save``; raises ``index_file.IndexFileError`` saying what
         is wrong."""
-        config, records = read_index_file(path)
+        config, records, version = read_index_file(path)
         index = cls(config)
         for key, record in records.items():
             index._site(key).restore(record, index._hasher)
+        index._version = version
         return index
 
 
