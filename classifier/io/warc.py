@@ -56,6 +56,10 @@ _WARC_START = re.compile(rb"\nWARC/\d+\.\d+\r?\n")
 _ARC_START = re.compile(rb"\n[a-z][-+.a-z0-9]*://\S* \S+ \d{12,14} \S+ \d+\r?\n")
 _ARC_HEADER = re.compile(rb"(\S+) (\S+) (\d{12,14}) (\S+) (\d+)\r?\n")
 _DIGITS = re.compile(r"\d{1,18}")
+#: A header's name: an RFC 9110 token (no spaces: "WARC-Date 2026-01-01T00" is not a name).
+_TOKEN = re.compile(rb"[-!#$%&'*+.^_`|~0-9A-Za-z]+")
+#: The start of a gzip member: its magic number and the deflate method.
+_MEMBER_START = GZIP_MAGIC + b"\x08"
 #: What ends a record's block: blank lines (CRLF CRLF, as written; ARC: one LF).
 _NOT_NEWLINE = re.compile(rb"[^\r\n]")
 #: Bytes kept back when searching for the next record: its start line may span two chunks.
@@ -232,8 +236,10 @@ def _warc_headers(source: _Source) -> _Record:
             record.fields[name] += " " + line.strip().decode("utf-8", "replace")
             continue
         key, colon, value = line.partition(b":")
-        if not colon or not key.strip():
-            record.problem = record.problem or f"header line without a colon {_quote(line)}"
+        if not colon or not _TOKEN.fullmatch(key.strip()):
+            record.problem = record.problem or (f"header line without a colon {_quote(line)}"
+                                                if not colon else
+                                                f"malformed header name {_quote(key)}")
             name = None
             continue
         name = key.strip().lower().decode("utf-8", "replace")
@@ -351,7 +357,10 @@ class _Reader:
         page = self._payload(record, block)
         block.drain()
         if not block.missing and self._boundary():
-            return page
+            if isinstance(page, Page):
+                return page
+            self._skip(page)  # counted only now: a record whose framing fails is an error
+            return None
         # The block is not followed by a record: its length is wrong, or the archive ends
         # inside it. Where the stream can seek, the next record is searched from the block's
         # start, so a length too large costs no record after it.
@@ -366,20 +375,20 @@ class _Reader:
 
     def _boundary(self) -> bool:
         """Whether the block ends where a record's block ends: at the end of the archive, or
-        before a blank line (the CRLF CRLF after a WARC record, the LF after an ARC record). What
-        follows the blank lines is the next record's business (junk is an error of its own)."""
+        before a blank line (the CRLF CRLF after a WARC record, the LF after an ARC record; at
+        the end of the archive, what is left of one). What follows the blank lines is the next
+        record's business (junk is an error of its own)."""
         head = self.source.peek(2)
-        return not head or head.startswith(b"\n") or head == b"\r\n"
+        return head in (b"", b"\r", b"\r\n") or head.startswith(b"\n")
 
-    def _payload(self, record: _Record, block: _Block) -> Page | None:
-        """The page ``record`` holds, an error page, or ``None`` (counted) when it holds none."""
+    def _payload(self, record: _Record, block: _Block) -> Page | str:
+        """The page ``record`` holds, an error page, or why it holds none (a skip reason)."""
         if record.problem is not None:
             return self._error(record, record.url, f"malformed WARC record: {record.problem}")
         if not record.type:
             return self._error(record, record.url, "malformed WARC record: no WARC-Type")
         if record.type not in _PAGE_RECORDS:
-            self._skip("ARC file header" if self.arc else f"WARC {record.type} record")
-            return None
+            return "ARC file header" if self.arc else f"WARC {record.type} record"
         media, charset = _media_type(record.fields.get("content-type"))
         http_response = record.type == "response" and (
             media == "application/http"
@@ -387,13 +396,11 @@ class _Reader:
         try:
             response = http.read_head(block) if http_response else http.Response("200")
             if not response.status.startswith("2"):
-                self._skip(f"WARC HTTP {response.status}")
-                return None
+                return f"WARC HTTP {response.status}"
             if http_response:
                 media, charset = _media_type(response.headers.get("content-type"))
             if media and media not in _HTML_TYPES and media not in _TEXT_TYPES:
-                self._skip(f"WARC {media}")
-                return None
+                return f"WARC {media}"
             data = http.read_payload(block, response, self.options.max_bytes)
         except http.HttpError as error:
             return self._error(record, record.url, f"unreadable HTTP response in WARC record: "
@@ -413,6 +420,20 @@ class _Reader:
                                max_bytes=self.options.max_bytes)
 
 
+def _gzipped(stream: IO[bytes]) -> bool:
+    """Whether ``stream`` is read as gzip members: it starts with one, or it does not start
+    with a record and a member starts soon after (junk before the first member is then one
+    damaged member's error, not the whole archive's)."""
+    peek = getattr(stream, "peek", None)
+    if peek is None:
+        return False
+    head = peek(_CHUNK)
+    if head.startswith(GZIP_MAGIC):
+        return True
+    return (not head.lstrip(b"\r\n").startswith((b"WARC/", b"filedesc://"))
+            and _MEMBER_START in head[:_CHUNK])
+
+
 def read_warc(stream: IO[bytes], source: str, options: ReadOptions,
               stats: ReadStats | None = None) -> Iterator[Page]:
     """The pages of a WARC or ARC archive (gzip per record or uncompressed), in record order.
@@ -423,8 +444,7 @@ def read_warc(stream: IO[bytes], source: str, options: ReadOptions,
     ``stats.skipped`` by reason; damage yields error pages (see the module docstring).
     """
     reader = _Reader(source, options, stats)
-    peek = getattr(stream, "peek", None)
-    if not (peek and peek(2)[:2] == GZIP_MAGIC):
+    if not _gzipped(stream):
         yield from reader.pages(_Source(stream))
         return
     for member in GzipMembers(stream):
