@@ -70,3 +70,16 @@ def test_bom_then_utf8_then_declaration_then_windows_1252():
     assert decode(CAFE.encode()) == CAFE
     assert decode(_page("utf-8", CAFE, "cp1252")).count("château") == 1  # declared wrongly
     assert decode(b"Caf\xe9") == "Café"  # ASCII, then a byte UTF-8 would start a character with
+
+
+def test_a_declaration_the_bytes_do_not_fit_is_passed_over():
+    # windows-1252 bytes declared Shift_JIS or EUC-KR: the declared codec fails on many bytes,
+    # so the page is read as windows-1252 (a stray byte or a cut costs one U+FFFD, above).
+    for label in ("shift_jis", "euc-kr", "gb2312"):
+        assert CAFE * 3 in decode(_page(label, CAFE * 3, "cp1252"))
+
+
+def test_iso_2022_jp_is_seven_bit_yet_read_as_declared():
+    text = "日本語のテキストです。"
+    data = _page("iso-2022-jp", text, "iso2022_jp")
+    assert data.isascii() and text in decode(data)

@@ -32,6 +32,11 @@ _ASCII_PROBE = bytes(range(0x20, 0x7F)) + b"\t\r\n\\xZZ\\uZZZZ"
 #: Bytes from the end of a page within which an invalid UTF-8 sequence is a character cut in
 #: two by a truncated download, not a sign of another charset.
 _UTF8_TAIL = 3
+#: Bytes a declared charset may fail to decode (U+FFFD each), besides one per fifty non-ASCII
+#: characters it decodes, and still be the page's charset: a page cut inside a character, a
+#: stray byte. More, and the declaration is wrong: windows-1252 bytes read as Shift_JIS give a
+#: few odd characters and many failures (``benchmarks/decoding.py`` measures both kinds).
+_STRAY_BYTES = 2
 
 
 @functools.lru_cache(maxsize=256)
@@ -74,20 +79,38 @@ def _labels(data: bytes, charset: str | None) -> Iterator[str | None]:
 
 def decode(data: bytes, charset: str | None = None) -> str:
     """Decode page bytes: a BOM, else valid UTF-8, else ``charset`` (e.g. from the HTTP
-    header), else the page's own declaration, else windows-1252. A declared charset decodes
-    with U+FFFD for bytes it does not define, as in browsers. Never raises."""
+    header), else the page's own declaration, else windows-1252. A declared charset that fails
+    on a few bytes (a page cut inside a character, a stray byte) still decodes the page, with
+    U+FFFD for those bytes; one that fails on many is a wrong declaration, passed over. ASCII
+    holding escape sequences is read in its declared charset first (ISO-2022-JP is 7-bit: valid
+    UTF-8, yet not text in it). Never raises."""
     codec, bom = read_bom(data)
     if codec is not None and bom is not None:
         return to_unicode(data[len(bom):], codec)
     text = _utf8(data)
-    if text is not None:
+    if text is not None and not (b"\x1b" in data and data.isascii()):
         return text
+    damaged = None  # the first declared codec, for a page with a few bytes it does not define
     for label in _labels(data, charset):
         codec = page_codec(label)
         if codec is None or codec == "utf-8":  # not UTF-8: tried above
             continue
         try:
-            return to_unicode(data, codec)
+            return data.decode(codec)
         except (LookupError, UnicodeError, ValueError, TypeError):
-            continue
-    return data.decode("cp1252", "replace")
+            damaged = damaged or codec
+    if damaged is not None:
+        # A page cut inside a character, or with a stray byte, is still in its charset; a page
+        # the declaration does not fit (windows-1252 bytes declared Shift_JIS) has many bytes
+        # it does not define, and is read as windows-1252 instead.
+        try:
+            decoded = to_unicode(data, damaged)
+            if decoded.count("\ufffd") <= max(_STRAY_BYTES, _non_ascii(decoded) // 50):
+                return decoded
+        except (LookupError, UnicodeError, ValueError, TypeError):
+            pass
+    return text if text is not None else data.decode("cp1252", "replace")
+
+
+def _non_ascii(text: str) -> int:
+    return len(text) - len(text.encode("ascii", "ignore"))
