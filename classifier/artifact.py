@@ -12,14 +12,13 @@ import hashlib
 import io
 import json
 import os
-import stat
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from classifier import jsondata
-from classifier.atomic import atomic_path
+from classifier.atomic import atomic_path, open_regular
 from classifier.labels import LABELS
 
 # numpy, joblib, scikit-learn and threadpoolctl are imported where a model is loaded or used,
@@ -171,15 +170,12 @@ def load_model(path: str | os.PathLike[str] | None = None, trust: bool = False) 
     """
     model_path = default_model_path() if path is None else Path(path)
     try:
-        # Non-blocking, so that a FIFO is refused below instead of waiting for a writer.
-        descriptor = os.open(model_path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        handle = open_regular(model_path)
     except OSError as error:
         raise ModelError(f"model file {model_path} cannot be read: "
                          f"{error.strerror or error}") from None
-    with os.fdopen(descriptor, "rb") as handle:
+    with handle:
         info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise ModelError(f"model file {model_path} is not a regular file")
         shipped = _is_shipped(info)
         if not trust and not shipped:
             raise ModelError(f"{model_path} is not the shipped model; loading a model runs code "

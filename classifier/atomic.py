@@ -10,6 +10,10 @@ target only once it is complete and on disk, and vanishes if writing fails. One 
   where the device was.
 - **Symlinks** are followed: the file they point to is replaced, the link stays a link.
 
+``open_regular`` is the read side of the same policy, for files whose bytes are trusted only
+once checked (models, site indexes): opened once, never waiting on a FIFO, refused unless a
+regular file.
+
 ``locked`` serialises writers of one file that must also merge with what is there (site
 indexes): it holds an exclusive lock on the file's folder, and removes the temporary files
 that writers killed before they finished (SIGKILL, a power cut) left beside the file.
@@ -18,12 +22,14 @@ that writers killed before they finished (SIGKILL, a power cut) left beside the 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import secrets
 import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 try:
     import fcntl
@@ -91,3 +97,15 @@ def locked(path: str | os.PathLike[str]) -> Iterator[None]:
         yield
     finally:
         os.close(folder)  # releases the lock
+
+
+def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
+    """``path`` opened once to read, without blocking (a FIFO does not wait for a writer), as a
+    binary file; an ``OSError`` ("not a regular file") when it is a FIFO, a device or a
+    folder, so that what is checked and what is read are the same file."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    handle = os.fdopen(descriptor, "rb")
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        handle.close()
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
+    return handle

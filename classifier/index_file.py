@@ -23,7 +23,6 @@ import io
 import json
 import math
 import os
-import stat
 import zipfile
 import zlib
 from collections.abc import Mapping
@@ -33,7 +32,7 @@ from typing import IO, Any
 import numpy as np
 
 from classifier import jsondata
-from classifier.atomic import atomic_path
+from classifier.atomic import atomic_path, open_regular
 from classifier.fingerprints import IndexConfig
 
 #: Bumped when the layout changes; files of another version are refused with a clear message.
@@ -126,16 +125,14 @@ def read_index_file(path: str | os.PathLike[str]
     ``IndexFileError`` saying what is wrong when it cannot be used (see the module docstring).
     The file is opened once (non-blocking: a FIFO is refused, not waited on)."""
     try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        handle = open_regular(path)
     except FileNotFoundError:
         raise IndexFileError(f"index file {path} not found") from None
     except OSError as error:
         raise IndexFileError(f"index file {path} cannot be read: "
                              f"{error.strerror or error}") from None
-    with os.fdopen(descriptor, "rb") as handle:
+    with handle:
         info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise IndexFileError(f"index file {path} is not a regular file")
         config, sites = _read(handle, path)
     return config, sites, FileVersion.of(info)
 

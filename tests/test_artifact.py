@@ -259,3 +259,12 @@ def test_issue15_item8_a_link_swapped_while_loading_never_loads_the_unchecked_fi
         flipper.join()
     assert not (tmp_path / "code-ran").exists()
     assert outcomes <= {True, "refused"}
+
+
+def test_a_fifo_as_model_is_refused_not_waited_on(tmp_path):
+    import os
+
+    fifo = tmp_path / "model.joblib"
+    os.mkfifo(fifo)
+    with pytest.raises(ModelError, match="not a regular file"):
+        load_model(fifo, trust=True)

@@ -330,15 +330,8 @@ def test_every_string_can_be_written_and_the_table_shows_no_control_character(te
                    or 0x202A <= ord(c) <= 0x202E for c in shown)
 
 
-def test_every_format_writes_hostile_pages(model, tmp_path):
-    from classifier.io.writers import (
-        score_record,
-        write_csv,
-        write_json,
-        write_jsonl,
-        write_parquet,
-        write_table,
-    )
+def test_every_format_writes_hostile_pages(tmp_path):
+    from classifier.io import writers
 
     @fuzz(40)
     @given(st.lists(st.tuples(TEXT, TEXT, st.one_of(st.none(), TEXT), VALUES), max_size=4))
@@ -347,17 +340,17 @@ def test_every_format_writes_hostile_pages(model, tmp_path):
                       paragraphs=[Paragraph(index=0, text=text, raw=text)])
                  for id, text, url, value in rows]
         stats = WriteStats()
-        for write in (lambda out: write_jsonl((score_record(p) for p in pages), out),
-                      lambda out: write_json((score_record(p) for p in pages), out),
-                      lambda out: write_csv(pages, out), lambda out: write_table(pages, out)):
+        records = [writers.score_record(page) for page in pages]
+        for write in (lambda out: writers.write_jsonl(records, out),
+                      lambda out: writers.write_json(records, out),
+                      lambda out: writers.write_csv(pages, out),
+                      lambda out: writers.write_table(pages, out)):
             buffer = io.BytesIO()
             out = io.TextIOWrapper(buffer, encoding="utf-8", newline="")
-            from classifier.io.writers import Encodable
-
-            write(Encodable(out, stats))
+            write(writers.Encodable(out, stats))
             out.flush()
             buffer.getvalue().decode("utf-8")
-        write_parquet(pages, tmp_path / "out.parquet", stats)
+        writers.write_parquet(pages, tmp_path / "out.parquet", stats)
 
     check()
 
