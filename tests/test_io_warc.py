@@ -464,3 +464,15 @@ def test_arc_files(tmp_path, gzip):
     assert [p.url for p in pages] == ["https://news.example.com/0", "https://news.example.com/2"]
     assert all(p.error is None for p in pages) and STORIES[2] in pages[1].raw
     assert stats.skipped == {"ARC file header": 1, "WARC image/png": 1}
+
+
+def test_a_wrong_content_length_on_stdin_costs_its_record_only(tmp_path):
+    # stdin is spooled to a file for the two passes (or is one, redirected): the reader can go
+    # back to the damaged record's block for the records it swallowed, as in a file.
+    path = _three(tmp_path)
+    length = int(path.read_bytes().split(b"Content-Length: ", 1)[1].split(b"\r\n")[0])
+    _edit_first(path, f"Content-Length: {length}\r\n".encode(),
+                f"Content-Length: {length + 60}\r\n".encode())
+    code, records = score_records("--input-type", "warc", "-", input=path.read_bytes())
+    assert code == 1 and [r["id"] for r in records] == [_record_id(n) for n in range(3)]
+    assert "does not match its block" in records[0]["error"]

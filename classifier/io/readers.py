@@ -88,7 +88,9 @@ class _Counted(io.RawIOBase):
         super().close()
 
     def seekable(self) -> bool:
-        return self.owns and self.source.seekable()  # a file: Parquet is read by seeking
+        # A file (stdin too, when it is one, or spooled to one): Parquet is read by seeking,
+        # and a WARC record whose Content-Length was wrong is searched again for the next.
+        return self.source.seekable()
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
         return self.source.seek(offset, whence)
@@ -214,7 +216,7 @@ def read_source(path: str, options: ReadOptions, stdin: IO[bytes] | None = None,
         if input_format is InputFormat.WARC:
             # Not gunzipped here: read_warc reads gzip member by member, one per record, which
             # is how a damaged member costs one record instead of the rest of the archive.
-            from classifier.io.warc import read_warc  # warcio only for WARC input
+            from classifier.io.warc import read_warc  # only for WARC input
 
             yield from read_warc(raw, path, options, stats)
             return
