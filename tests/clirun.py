@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from typing import Any
 
 from click.testing import CliRunner
@@ -35,3 +36,10 @@ def assert_scored(record: dict[str, Any], id: str | None = None) -> None:
         assert record["id"] == id
     assert record["paragraphs"], record
     assert all(p["label"] and 0.0 <= p["score"] <= 1.0 for p in record["paragraphs"])
+
+
+def interruptible() -> None:
+    """``preexec_fn`` of a command the tests interrupt: SIGINT at its default, as a terminal's
+    foreground command has it (a shell starts background jobs, a CI step's too, with SIGINT
+    ignored, which a child would inherit, and Python then raises no KeyboardInterrupt)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -13,6 +13,7 @@ import time
 from click.testing import CliRunner
 
 from classifier.cli import main
+from tests.clirun import interruptible
 from tests.conftest import ROOT
 
 SEED = str(ROOT / "data" / "seed-page.txt")
@@ -157,7 +158,8 @@ def test_ctrl_c_exits_130(tmp_path):
     read, write = os.pipe()
     out = tmp_path / "out.jsonl"
     process = subprocess.Popen([sys.executable, "-m", "classifier", "clean", "-q", "-o",
-                                str(out), "-"], stdin=read, stderr=subprocess.PIPE, text=True)
+                                str(out), "-"], stdin=read, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=interruptible)
     os.write(write, b"A first page of text.\n")
     deadline = time.monotonic() + 120
     # The command drained the pipe: it is inside the command, spooling stdin.

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from classifier.cli import ExitStatus
-from tests.clirun import STORY, invoke
+from tests.clirun import STORY, interruptible, invoke
 from tests.conftest import ROOT
 
 SEED = str(ROOT / "data" / "seed-page.txt")
@@ -45,7 +45,7 @@ def test_issue15_interrupted_runs_exit_130_or_143_and_leave_no_file(tmp_path, ma
     out = tmp_path / "out.jsonl"
     process = subprocess.Popen(_command("score", "--format", "jsonl", "-q", "--no-recurrence",
                                         "--time-limit", "0", "-o", str(out), str(many)),
-                               stderr=subprocess.PIPE, env=_env())
+                               stderr=subprocess.PIPE, env=_env(), preexec_fn=interruptible)
     deadline = time.monotonic() + 120
     while not list(tmp_path.glob(".out.jsonl.*.tmp")):  # the run is writing its output
         assert process.poll() is None and time.monotonic() < deadline
