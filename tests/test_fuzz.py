@@ -256,6 +256,8 @@ def warc_files(draw) -> tuple[list[tuple[str, str, str]], bytes, bool, int]:
         kind, damage = draw(KINDS), draw(DAMAGE)
         if packed and damage in FRAMING:
             damage = "none"  # a member per record: its framing damage is the member's (below)
+        if damage == "status" and kind != "response":
+            damage = "none"  # only a response's status line is damaged (_warc_record)
         body = draw(st.one_of(TEXT.map(lambda t: t.encode("utf-8", "surrogatepass")),
                               st.binary(max_size=300), st.just(b"")))
         chunk = _warc_record(n, kind, body, draw(CHARSETS), damage)

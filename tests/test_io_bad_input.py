@@ -181,12 +181,12 @@ def test_gzip_cut_short_keeps_the_records_before_it(tmp_path):
 
 
 def test_lone_surrogate_escape_is_scored_and_written(tmp_path):
-    line = json.dumps({"id": "odd", "title": "\ud800", "text": STORY + " \ud83d"})
+    line = json.dumps({"id": "odd", "note": "\ud800", "text": STORY + " \ud83d"})
     code, records = score_records(_jsonl(tmp_path, [_good_line("first"), line.encode()]))
     assert code == 0
     assert_scored(records[1], "odd")
     # UTF-8 cannot encode it, so it is written as U+FFFD (and counted in the summary).
-    assert records[1]["title"] == "\ufffd"
+    assert records[1]["note"] == "\ufffd"
 
 
 @pytest.mark.parametrize("bad", [b"[" * 5000 + b"]" * 5000, b"[" * 5000,
