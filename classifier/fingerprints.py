@@ -36,6 +36,11 @@ _FMIX64 = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(33),
 SIGN_BLOCK = 1 << 16
 #: Joins the texts of a batch in ``normalise_all``; no text holds it once normalised.
 _JOIN = "\x01"
+#: Reference pages a site keeps in the index (``IndexConfig.max_site_pages``). One site's index
+#: grows by about 88 KB a page and its queries slow down faster than linearly, while a
+#: template recurs on a site's pages whether 10,000 or a million of them are compared: past the
+#: cap, about 0.9 GB for such a site, more pages add cost and no evidence.
+MAX_SITE_PAGES_DEFAULT = 10_000
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,9 @@ class IndexConfig:
     only a phrase. ``shingle_words``: words per shingle; paragraphs with fewer than
     ``short_words`` words use ``char_shingle``-character shingles instead. Paragraphs shorter
     than ``min_chars`` normalised characters are matched exactly only. ``seed`` draws the
-    MinHash permutations.
+    MinHash permutations. ``max_site_pages``: reference pages kept per site, the ones whose
+    page keys hash lowest (``page_ranks``), whatever the order pages come in; the site's other
+    pages are asked about as outsiders. ``None``: no cap.
     """
 
     num_perm: int = 64
@@ -58,14 +65,18 @@ class IndexConfig:
     char_shingle: int = 4
     min_chars: int = 8
     seed: int = 1
+    max_site_pages: int | None = MAX_SITE_PAGES_DEFAULT
 
     def __post_init__(self) -> None:
         # Upper bounds too: an index file's config reaches here, and a num_perm of 1e12 (or a
         # shingle of a billion words) would allocate, or loop, until the process is killed.
         counts = {"num_perm": (8, 1024), "shingle_words": (1, 64), "short_words": (0, 1000),
-                  "char_shingle": (1, 64), "min_chars": (0, 100_000), "seed": (0, 2**32 - 1)}
+                  "char_shingle": (1, 64), "min_chars": (0, 100_000), "seed": (0, 2**32 - 1),
+                  "max_site_pages": (1, 2**62)}
         for name, (least, most) in counts.items():
             value = getattr(self, name)
+            if value is None and name == "max_site_pages":
+                continue
             if (isinstance(value, bool) or not isinstance(value, int)
                     or not least <= value <= most):
                 raise ValueError(f"IndexConfig.{name} must be a whole number from {least} to "
@@ -100,9 +111,43 @@ def normalise_all(texts: Sequence[str]) -> list[str]:
     return decode(mapped[keep]).split(_JOIN)
 
 
+def page_ranks(page_keys: Sequence[str]) -> list[int]:
+    """The rank of each page key for ``IndexConfig.max_site_pages``: a stable 64-bit hash, the
+    same on every machine and run, so the pages a site keeps do not depend on input order."""
+    return hash_strings(page_keys).tolist() if len(page_keys) else []
+
+
+@dataclass(frozen=True)
+class Fingerprints:
+    """A page's paragraphs as the site index compares them, in order: ``keys``, each one's
+    exact key (``exact_keys``: the role in its lowest bit), and ``texts``, each one's normalised
+    text, or ``""`` below ``IndexConfig.min_chars`` (such text is matched by its key only).
+
+    Tens of bytes a paragraph where the page is tens of KB: this is what a distributed run
+    sends from the readers to the site's index (``classifier.distributed``).
+    """
+
+    keys: tuple[int, ...]
+    texts: tuple[str, ...]
+
+
+def fingerprint_texts(texts: Sequence[str], linked: Sequence[bool] | None,
+                      config: IndexConfig) -> Fingerprints:
+    """The ``Fingerprints`` of paragraph ``texts`` (``linked``: which are links, as
+    ``link_flags`` says; ``None``: none)."""
+    normalised = normalise_all(texts)
+    return Fingerprints(tuple(exact_keys(normalised, linked)),
+                        tuple(t if len(t) >= config.min_chars else "" for t in normalised))
+
+
 def link_flags(paragraphs: Sequence[Paragraph]) -> list[bool]:
     """Which of ``paragraphs`` are links (``LINKED_SHARE``)."""
     return [p.link_density >= LINKED_SHARE for p in paragraphs]
+
+
+def fingerprint_paragraphs(paragraphs: Sequence[Paragraph], config: IndexConfig) -> Fingerprints:
+    """The ``Fingerprints`` of a segmented page's paragraphs: their texts, in their roles."""
+    return fingerprint_texts([p.text for p in paragraphs], link_flags(paragraphs), config)
 
 
 def exact_keys(normalised: list[str], linked: Sequence[bool] | None) -> list[int]:

@@ -15,6 +15,7 @@ occurs, that count as a share of the site's other pages, and the best Jaccard si
 
 from __future__ import annotations
 
+import heapq
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -25,11 +26,12 @@ from datasketch import LeanMinHash, MinHashLSH
 from classifier.atomic import locked
 from classifier.document import Page, Recurrence
 from classifier.fingerprints import (
+    Fingerprints,
     IndexConfig,
     MinHasher,
-    exact_keys,
-    link_flags,
-    normalise_all,
+    fingerprint_paragraphs,
+    fingerprint_texts,
+    page_ranks,
     shingle_sets,
 )
 from classifier.index_file import (
@@ -46,32 +48,53 @@ from classifier.index_file import (
 class _Site:
     """One site's nodes (distinct normalised paragraphs) and pages.
 
+    Nodes are numbered as they come; a node no page holds any more (its pages were replaced or
+    dropped for the cap) is forgotten, so a site's memory follows the pages it keeps.
     While the site has one page, its nodes wait in ``pending`` (node -> normalised text) for
     their MinHash and LSH entry: nothing can be a near-duplicate of them until a second page
-    comes, and in a crawl many sites never get one.
+    comes, and in a crawl many sites never get one. ``kept``: once the site holds
+    ``max_site_pages`` pages, its pages by rank, the one to drop first on top.
     """
 
     lsh: MinHashLSH
     page_numbers: dict[str, int] = field(default_factory=dict)
     page_nodes: dict[int, list[int]] = field(default_factory=dict)
     node_of_hash: dict[int, int] = field(default_factory=dict)
-    node_pages: list[set[int]] = field(default_factory=list)
-    node_hashes: list[int] = field(default_factory=list)
+    node_pages: dict[int, set[int]] = field(default_factory=dict)
+    node_hashes: dict[int, int] = field(default_factory=dict)
     signatures: dict[int, np.ndarray] = field(default_factory=dict)
     pending: dict[int, str] = field(default_factory=dict)
+    kept: list[_Rank] | None = None
     next_page: int = 0
+    next_node: int = 0
 
     @property
     def pages(self) -> int:
         return len(self.page_numbers)
 
+    def drop_page(self, number: int) -> None:
+        """Take page ``number`` off its nodes, forgetting the nodes no other page holds."""
+        for node in self.page_nodes.pop(number, []):
+            pages = self.node_pages[node]
+            pages.discard(number)
+            if pages:
+                continue
+            del self.node_pages[node], self.node_of_hash[self.node_hashes.pop(node)]
+            self.pending.pop(node, None)
+            if self.signatures.pop(node, None) is not None:
+                self.lsh.remove(node)
+
     def record(self, num_perm: int) -> SiteRecord:
-        """The site as its file holds it (every node signed first: see ``SiteIndex.save``)."""
+        """The site as its file holds it, nodes numbered from 0 in order (every node signed
+        first: see ``SiteIndex.save``)."""
+        nodes = sorted(self.node_pages)
+        number = {node: i for i, node in enumerate(nodes)}
         signed = sorted(self.signatures)
         return SiteRecord(
             pages=sorted(self.page_numbers.items(), key=lambda kv: kv[1]),
-            node_hashes=list(self.node_hashes),
-            node_pages=[sorted(pages) for pages in self.node_pages], signed=signed,
+            node_hashes=[self.node_hashes[node] for node in nodes],
+            node_pages=[sorted(self.node_pages[node]) for node in nodes],
+            signed=[number[node] for node in signed],
             signatures=(np.stack([self.signatures[i] for i in signed]) if signed
                         else np.zeros((0, num_perm), dtype=np.uint64)))
 
@@ -79,10 +102,11 @@ class _Site:
         """Take the state of ``record`` (into a new, empty site)."""
         self.page_numbers = dict(record.pages)
         self.next_page = max(self.page_numbers.values(), default=-1) + 1
-        self.node_hashes = list(record.node_hashes)
-        self.node_of_hash = {h: i for i, h in enumerate(self.node_hashes)}
-        self.node_pages = [set(pages) for pages in record.node_pages]
-        for node, pages_of_node in enumerate(self.node_pages):
+        self.node_hashes = dict(enumerate(record.node_hashes))
+        self.node_of_hash = {h: i for i, h in self.node_hashes.items()}
+        self.node_pages = {node: set(pages) for node, pages in enumerate(record.node_pages)}
+        self.next_node = len(self.node_pages)
+        for node, pages_of_node in self.node_pages.items():
             for page in pages_of_node:
                 self.page_nodes.setdefault(page, []).append(node)
         with self.lsh.insertion_session() as session:
@@ -92,37 +116,16 @@ class _Site:
                 self.signatures[node] = minhash.hashvalues
 
 
-    def merge(self, record: SiteRecord, hasher: MinHasher) -> None:
-        """Add the pages of ``record`` that this site lacks (by page key), with their nodes and
-        the signatures of nodes new here; pages this site has keep its own version."""
-        nodes_of: dict[int, list[int]] = {}
-        for node, pages_of_node in enumerate(record.node_pages):
-            for number in pages_of_node:
-                nodes_of.setdefault(number, []).append(node)
-        signature_of = dict(zip(record.signed, record.signatures, strict=True))
-        fresh = []
-        for key, theirs in record.pages:
-            if key in self.page_numbers:
-                continue
-            number = self.page_numbers[key] = self.next_page
-            self.next_page += 1
-            nodes = []
-            for node in nodes_of.get(theirs, []):
-                h = record.node_hashes[node]
-                ours = self.node_of_hash.get(h)
-                if ours is None:
-                    ours = self.node_of_hash[h] = len(self.node_pages)
-                    self.node_pages.append(set())
-                    self.node_hashes.append(h)
-                    if node in signature_of:
-                        fresh.append((ours, signature_of[node]))
-                self.node_pages[ours].add(number)
-                nodes.append(ours)
-            self.page_nodes[number] = sorted(set(nodes))
-        with self.lsh.insertion_session() as session:
-            for node, values in fresh:
-                session.insert(node, hasher.minhash(values), check_duplication=False)
-                self.signatures[node] = values
+@dataclass(frozen=True)
+class _Rank:
+    """A page of a capped site, ordered for ``heapq`` so that the least is the page to drop
+    first: the highest rank (``page_ranks``), ties broken by the page key."""
+
+    rank: int
+    key: str
+
+    def __lt__(self, other: _Rank) -> bool:
+        return (self.rank, self.key) > (other.rank, other.key)
 
 
 class SiteIndex:
@@ -156,41 +159,41 @@ class SiteIndex:
     def add(self, page: Page) -> None:
         """Index the paragraphs of a segmented page under its site; re-adding a page (same URL,
         else same id) replaces its earlier version."""
-        self.add_texts(page.site, page_key(page), [p.text for p in page.paragraphs],
-                       link_flags(page.paragraphs))
+        if page.site is not None:
+            self.add_fingerprints(page.site, page_key(page),
+                                  fingerprint_paragraphs(page.paragraphs, self.config))
 
     def add_texts(self, site_key: str | None, page_key: str, texts: Sequence[str],
                   linked: Sequence[bool] | None = None) -> None:
         """Index one page given as its site key, page key and paragraph texts, and which of
         them are links (``LINKED_SHARE``; none when not given)."""
-        if site_key is None:
-            return
-        normalised = normalise_all(texts)
-        self.add_fingerprints(site_key, page_key, normalised, exact_keys(normalised, linked))
+        if site_key is not None:
+            self.add_fingerprints(site_key, page_key,
+                                  fingerprint_texts(texts, linked, self.config))
 
-    def add_fingerprints(self, site_key: str, page_key: str, normalised: Sequence[str],
-                         keys: Sequence[int]) -> None:
-        """Index one page given as its paragraphs' normalised texts (``normalise_all``) and
-        exact keys (``exact_keys``), computed elsewhere: a run computes them in its worker
-        processes, under the time limit, and only inserts them here."""
+    def add_fingerprints(self, site_key: str, page_key: str, fingerprints: Fingerprints) -> None:
+        """Index one page given as its site key, page key and ``Fingerprints``. Past the site's
+        ``max_site_pages``, a page joins only if it outranks one the site keeps, which leaves."""
         site = self._site(site_key)
         number = site.page_numbers.get(page_key)
-        if number is None:
+        if number is not None:
+            site.drop_page(number)
+        elif not self._admit(site, page_key):
+            return
+        else:
             number = site.page_numbers[page_key] = site.next_page
             site.next_page += 1
-        else:
-            for node in site.page_nodes.pop(number, []):
-                site.node_pages[node].discard(number)
         nodes: list[int] = []
         fresh: dict[int, str] = {}
-        for h, text in zip(keys, normalised, strict=True):
+        for h, text in zip(fingerprints.keys, fingerprints.texts, strict=True):
             known = site.node_of_hash.get(h)
             if known is not None:
                 node = known
             else:
-                node = site.node_of_hash[h] = len(site.node_pages)
-                site.node_pages.append(set())
-                site.node_hashes.append(h)
+                node = site.node_of_hash[h] = site.next_node
+                site.next_node += 1
+                site.node_pages[node] = set()
+                site.node_hashes[node] = h
                 if len(text) >= self.config.min_chars:
                     fresh[node] = text
             site.node_pages[node].add(number)
@@ -199,6 +202,23 @@ class SiteIndex:
         site.pending.update(fresh)
         if site.pages > 1:
             self._sign_pending(site)
+
+    def _admit(self, site: _Site, page_key: str) -> bool:
+        """Whether a page new to ``site`` may join it under the cap; if the site is full and
+        the page outranks the last one kept, that one leaves."""
+        cap = self.config.max_site_pages
+        if cap is None or site.pages < cap:
+            return True
+        if site.kept is None:
+            keys = list(site.page_numbers)
+            site.kept = [_Rank(rank, key) for rank, key in zip(page_ranks(keys), keys,
+                                                                strict=True)]
+            heapq.heapify(site.kept)
+        new = _Rank(page_ranks([page_key])[0], page_key)
+        if not site.kept[0] < new:  # the new page ranks at or past the last one kept
+            return False
+        site.drop_page(site.page_numbers.pop(heapq.heapreplace(site.kept, new).key))
+        return True
 
     def _sign_pending(self, site: _Site) -> None:
         """Give the site's pending nodes their MinHash signatures and LSH entries."""
@@ -223,9 +243,10 @@ class SiteIndex:
     def recurrence(self, page: Page) -> list[Recurrence] | None:
         """Per paragraph of ``page``, its recurrence on the site's *other* pages; ``None`` when
         the page has no site key (no evidence, which is not the same as no recurrence)."""
-        return self.recurrence_of_texts(page.site, page_key(page),
-                                        [p.text for p in page.paragraphs],
-                                        link_flags(page.paragraphs))
+        if page.site is None:
+            return None
+        return self.recurrence_of_fingerprints(page.site, page_key(page),
+                                         fingerprint_paragraphs(page.paragraphs, self.config))
 
     def recurrence_of_texts(self, site_key: str | None, page_key: str, texts: Sequence[str],
                             linked: Sequence[bool] | None = None) -> list[Recurrence] | None:
@@ -234,16 +255,21 @@ class SiteIndex:
         or a near-duplicate text plays the same role."""
         if site_key is None:
             return None
+        return self.recurrence_of_fingerprints(site_key, page_key,
+                                         fingerprint_texts(texts, linked, self.config))
+
+    def recurrence_of_fingerprints(self, site_key: str, page_key: str, fingerprints: Fingerprints
+                             ) -> list[Recurrence]:
+        """``recurrence`` for a page given as its site key, page key and ``Fingerprints``."""
         site = self._sites.get(site_key)
         if site is None:
-            return [Recurrence() for _ in texts]
+            return [Recurrence() for _ in fingerprints.keys]
         own = site.page_numbers.get(page_key)
         others = site.pages - (1 if own is not None else 0)
         if others == 0:  # the site's only page: nothing to compare with
-            return [Recurrence() for _ in texts]
+            return [Recurrence() for _ in fingerprints.keys]
         self._sign_pending(site)  # a page from outside the index, asking about the only one
-        normalised = normalise_all(texts)
-        exact = exact_keys(normalised, linked)
+        normalised, exact = list(fingerprints.texts), list(fingerprints.keys)
         nodes = [site.node_of_hash.get(h) for h in exact]
         found: list[set[int]] = [site.node_pages[node] - {own} if node is not None else set()
                                  for node in nodes]
@@ -330,9 +356,45 @@ class SiteIndex:
                                  f"({config}); cannot merge this run's pages into it")
         for key, record in records.items():
             site = self._site(key)
-            site.merge(record, self._hasher)
+            self._merge_site(site, record)
             if site.pages > 1:
                 self._sign_pending(site)
+
+    def _merge_site(self, site: _Site, record: SiteRecord) -> None:
+        """Add the pages of ``record`` that ``site`` lacks (by page key), under the site's cap
+        (``_admit``), with their nodes and the signatures of nodes new here; pages the site
+        has keep its own version."""
+        nodes_of: dict[int, list[int]] = {}
+        for node, pages_of_node in enumerate(record.node_pages):
+            for number in pages_of_node:
+                nodes_of.setdefault(number, []).append(node)
+        signature_of = dict(zip(record.signed, record.signatures, strict=True))
+        fresh = []
+        for key, theirs in record.pages:
+            if key in site.page_numbers or not self._admit(site, key):
+                continue
+            number = site.page_numbers[key] = site.next_page
+            site.next_page += 1
+            nodes = []
+            for node in nodes_of.get(theirs, []):
+                h = record.node_hashes[node]
+                ours = site.node_of_hash.get(h)
+                if ours is None:
+                    ours = site.node_of_hash[h] = site.next_node
+                    site.next_node += 1
+                    site.node_pages[ours] = set()
+                    site.node_hashes[ours] = h
+                    if node in signature_of:
+                        fresh.append((ours, signature_of[node]))
+                site.node_pages[ours].add(number)
+                nodes.append(ours)
+            site.page_nodes[number] = sorted(set(nodes))
+        with site.lsh.insertion_session() as session:
+            for node, values in fresh:
+                if node in site.node_pages:  # not forgotten since, its page dropped for the cap
+                    minhash = self._hasher.minhash(values)
+                    session.insert(node, minhash, check_duplication=False)
+                    site.signatures[node] = minhash.hashvalues
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> SiteIndex:
@@ -347,5 +409,6 @@ class SiteIndex:
 
 
 def page_key(page: Page) -> str:
-    """The key a page is indexed under within its site: its URL, else its id."""
+    """What identifies a page within its site: its URL, else its id. A page added again under
+    the same key replaces its earlier version."""
     return page.url or page.id

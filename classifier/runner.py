@@ -46,6 +46,7 @@ from classifier.document import Page
 if TYPE_CHECKING:
     from multiprocessing.context import ForkContext, ForkServerContext, SpawnContext
 
+    from classifier.fingerprints import Fingerprints, IndexConfig
     from classifier.recurrence import SiteIndex
 
 #: Seconds one page may take (segmentation and scoring) before it is given up with an error.
@@ -103,29 +104,28 @@ def build_index(pages: Iterable[Page], index: SiteIndex | None = None,
 
     index = index or SiteIndex()
     candidates = (p for p in pages if p.site is not None and p.error is None)
-    for item in _map(fingerprint_chunk, _chunks(candidates, BATCH_PAGES_DEFAULT),
-                     run_options or RunOptions()):
+    work = functools.partial(fingerprint_chunk, config=index.config)
+    for item in _map(work, _chunks(candidates, BATCH_PAGES_DEFAULT), run_options or RunOptions()):
         if isinstance(item, PageFingerprints):
-            index.add_fingerprints(item.site, item.key, item.normalised, item.keys)
+            index.add_fingerprints(item.site, item.key, item.fingerprints)
     return index
 
 
 @dataclass
 class PageFingerprints:
     """What the site index needs of one page: its site and key, and its paragraphs'
-    normalised texts and exact keys (``SiteIndex.add_fingerprints``)."""
+    ``Fingerprints`` (``SiteIndex.add_fingerprints``)."""
 
     site: str
     key: str
-    normalised: list[str]
-    keys: list[int]
+    fingerprints: Fingerprints
 
 
-def fingerprint_chunk(pages: list[Page]) -> list[PageFingerprints | Page]:
+def fingerprint_chunk(pages: list[Page], config: IndexConfig) -> list[PageFingerprints | Page]:
     """Segment and fingerprint each page of a chunk (a page that fails comes back as itself,
     with its error and without its payload). The index work of a page runs here, under the
     time limit, and a worker sends back fingerprints rather than paragraphs."""
-    from classifier.fingerprints import exact_keys, link_flags, normalise_all
+    from classifier.fingerprints import fingerprint_paragraphs
     from classifier.recurrence import page_key
 
     done: list[PageFingerprints | Page] = []
@@ -134,9 +134,8 @@ def fingerprint_chunk(pages: list[Page]) -> list[PageFingerprints | Page]:
             page.raw, page.extra, page.paragraphs = "", {}, []
             done.append(page)
             continue
-        normalised = normalise_all([p.text for p in page.paragraphs])
-        done.append(PageFingerprints(page.site, page_key(page), normalised,
-                                     exact_keys(normalised, link_flags(page.paragraphs))))
+        done.append(PageFingerprints(page.site, page_key(page),
+                                     fingerprint_paragraphs(page.paragraphs, config)))
     return done
 
 

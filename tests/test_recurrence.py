@@ -1,11 +1,13 @@
 """SiteIndex: near-duplicates, site isolation, idempotent adds, files, and the seed page."""
 
 import json
+import random
 
 import pytest
 
 from classifier import Label, make_page, score_pages, score_text
 from classifier.document import InputKind, Page
+from classifier.fingerprints import IndexConfig, page_ranks
 from classifier.index_file import IndexFileError
 from classifier.recurrence import SiteIndex
 from classifier.segment import segment_html, segment_text
@@ -200,3 +202,70 @@ def test_seed_disclaimer_is_caught_with_more_confidence_with_ten_siblings(model,
     # The index only removes what recurs: the story, unique to this page, is no less content.
     assert all(with_index.paragraphs[i].content_probability
                >= alone.paragraphs[i].content_probability for i in story)
+
+
+def _site_pages(count: int, versions: int = 1) -> list[Page]:
+    """``count`` pages of a.com sharing a disclaimer whose date and name change, each story
+    distinct; with ``versions`` > 1, pages 0 and 1 are crawled again with another story."""
+    pages = [page("a.com", n, DISCLAIMER.format(date=f"May {n}", name=f"Person {n}"),
+                  story=f"{STORIES[n % len(STORIES)]} Report {n} of {count}.")
+             for n in range(count)]
+    for version in range(1, versions):
+        pages += [page("a.com", n, DISCLAIMER.format(date=f"June {n}", name=f"Again {n}"),
+                       story=f"Version {version} of report {n}. {STORIES[-1]}")
+                  for n in (0, 1)]
+    return pages
+
+
+def _answers(index: SiteIndex, pages: list[Page]) -> list:
+    return [index.recurrence(p) for p in pages]
+
+
+def test_a_capped_site_keeps_its_lowest_ranked_pages_whatever_the_input_order():
+    pages = _site_pages(9, versions=2)
+    ranks = dict(zip([p.url for p in pages], page_ranks([p.url for p in pages]), strict=True))
+    kept = sorted(ranks, key=ranks.__getitem__)[:4]
+    config = IndexConfig(max_site_pages=4)
+    answers = []
+    for seed in range(4):
+        order = pages[:]
+        random.Random(seed).shuffle(order)
+        # Re-crawled pages keep their order: the later version is the one indexed.
+        order.sort(key=lambda p: pages.index(p) >= 9)
+        index = SiteIndex(config)
+        index.add_all(order)
+        assert index.site_pages("a.com") == 4
+        assert sorted(index._sites["a.com"].page_numbers) == sorted(kept)
+        answers.append(_answers(index, pages))
+    assert all(a == answers[0] for a in answers)
+    # The same answers as an index of the kept pages alone (the others asked as outsiders),
+    # holding no more paragraphs than that index: what left was forgotten.
+    latest = {p.url: p for p in pages}
+    alone = SiteIndex(IndexConfig(max_site_pages=None))
+    alone.add_all(latest[url] for url in sorted(latest) if url in kept)
+    assert _answers(alone, pages) == answers[0]
+    index = SiteIndex(config)
+    index.add_all(pages)
+    assert index.stats() == alone.stats()
+    outsider = next(p for p in pages if p.url not in kept)
+    assert {a.site_pages for a in index.recurrence(outsider)} == {4}
+    assert index.recurrence(outsider)[1].pages == 4  # the disclaimer, on every page kept
+
+
+def test_a_capped_index_saves_and_loads_its_cap(tmp_path):
+    pages = _site_pages(7)
+    index = SiteIndex(IndexConfig(max_site_pages=3))
+    index.add_all(pages[:5])
+    index.save(tmp_path / "site.index")
+    loaded = SiteIndex.load(tmp_path / "site.index")
+    assert loaded.config.max_site_pages == 3
+    for more in (index, loaded):
+        more.add_all(pages[5:])
+    assert loaded.stats() == index.stats()
+    assert _answers(loaded, pages) == _answers(index, pages)
+
+
+@pytest.mark.parametrize("cap", [0, -1, 2.5, True])
+def test_a_bad_cap_is_refused_by_name(cap):
+    with pytest.raises(ValueError, match="max_site_pages"):
+        IndexConfig(max_site_pages=cap)
