@@ -199,15 +199,27 @@ def read_source(path: str, options: ReadOptions, stdin: IO[bytes] | None = None,
     ``stats`` (optional) counts records passed over because they are not pages, and the bytes
     read.
     """
-    input_format = options.input_format
-    if input_format is InputFormat.AUTO and path != "-":
-        input_format = format_by_name(path) or InputFormat.AUTO
     try:
-        raw = stored = _open(path, stdin, stats)
+        stored = _open(path, stdin, stats)
     except OSError as error:
         yield Page(id=path, raw="", kind=InputKind.TEXT,
                    error=f"cannot read {path}: {error.strerror or error}")
         return
+    try:
+        yield from read_stream(stored, path, options, stats)
+    finally:
+        if path != "-":
+            stored.close()
+
+
+def read_stream(stored: io.BufferedReader, path: str, options: ReadOptions,
+                stats: ReadStats | None = None) -> Iterator[Page]:
+    """The pages of one input already opened as ``stored`` (as stored: decompressed here),
+    named ``path`` (``-`` for stdin), as ``read_source`` reads them; the caller closes it. A
+    job that opens its inputs itself (by URI) reads them through this."""
+    input_format = options.input_format
+    if input_format is InputFormat.AUTO and path != "-":
+        input_format = format_by_name(path) or InputFormat.AUTO
     try:
         raw = decompressed(stored) or stored
         compressed = raw.peek(2)[:2] == GZIP_MAGIC
@@ -230,9 +242,6 @@ def read_source(path: str, options: ReadOptions, stdin: IO[bytes] | None = None,
     except READ_ERRORS as error:
         yield Page(id=path, raw="", kind=InputKind.TEXT,
                    error=f"cannot read {path}: {type(error).__name__}: {error}")
-    finally:
-        if path != "-":
-            stored.close()
 
 
 def read_pages(paths: Sequence[str], options: ReadOptions | None = None,

@@ -183,7 +183,9 @@ def write_texts(texts: Iterable[str], out: TextSink) -> None:
 _LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
-def _json(record: dict[str, Any]) -> str:
+def json_line(record: dict[str, Any]) -> str:
+    """A record as one line of JSON (no line end): UTF-8 characters as they are, line
+    separators escaped."""
     # default=str: passed-through Parquet columns may hold dates and decimals.
     return jsondata.dumps(record, default=str).translate(_LINE_BREAKS)
 
@@ -191,7 +193,7 @@ def _json(record: dict[str, Any]) -> str:
 def write_jsonl(records: Iterable[dict[str, Any]], out: TextSink) -> None:
     """One JSON object per line, flushed per record so pipes see progress."""
     for record in records:
-        out.write(_json(record) + "\n")
+        out.write(json_line(record) + "\n")
         out.flush()
 
 
@@ -199,7 +201,7 @@ def write_json(records: Iterable[dict[str, Any]], out: TextSink) -> None:
     """One JSON array, streamed record by record."""
     out.write("[")
     for i, record in enumerate(records):
-        out.write(("," if i else "") + "\n" + _json(record))
+        out.write(("," if i else "") + "\n" + json_line(record))
     out.write("\n]\n")
 
 
