@@ -57,11 +57,15 @@ from classifier.io.writers import (
 from classifier.labels import Label
 from classifier.progress import SiteKeys, progress
 from classifier.runner import TIME_LIMIT_DEFAULT, RunOptions, build_index, run
+from classifier.sites import MAX_SITE_PAGES_DEFAULT
 from classifier.summary import Summary
 
-# The site index (numpy, pandas, datasketch) is imported when a command needs one.
+# The site index (numpy, pandas, datasketch) and the Spark job are imported when a command
+# needs them.
 if TYPE_CHECKING:
+    from classifier.fingerprints import IndexConfig
     from classifier.recurrence import SiteIndex
+    from classifier.spark import SparkJob
 
 
 def _apply(command: Callable[..., Any], decorators: list[Callable[..., Any]]
@@ -72,7 +76,7 @@ def _apply(command: Callable[..., Any], decorators: list[Callable[..., Any]]
 
 
 def _reading_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """PATHS and how they are read: shared by scoring and indexing commands."""
+    """PATHS and how they are read: shared by scoring, indexing and Spark commands."""
     return _apply(command, [
         click.argument("paths", nargs=-1),
         click.option("--input-type", "input_format",
@@ -99,9 +103,9 @@ def _reading_options(command: Callable[..., Any]) -> Callable[..., Any]:
     ])
 
 
-def _scoring_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Everything ``score``, ``clean`` and ``show`` take besides where and how they write."""
-    return _apply(_reading_options(command), [
+def _model_fields(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Which model scores and what is kept (``ModelSource``, ``ScoringOptions``)."""
+    return _apply(command, [
         click.option("--model", "model_path", type=click.Path(dir_okay=False), default=None,
                      help="A model file other than the shipped one (needs --trust-model)."),
         click.option("--trust-model", is_flag=True,
@@ -117,6 +121,30 @@ def _scoring_options(command: Callable[..., Any]) -> Callable[..., Any]:
                           "the model's card): more text kept, more boilerplate too."),
         click.option("--keep", multiple=True, type=click.Choice(["comment"]),
                      help="Also keep these paragraphs (e.g. readers' comments)."),
+    ])
+
+
+def _site_cap(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--max-site-pages``: ``IndexConfig.max_site_pages`` (``None`` when not given)."""
+    return click.option(
+        "--max-site-pages", type=click.IntRange(min=0), default=None,
+        help="Pages of one site the index keeps, those whose URL hashes lowest; the site's "
+             "other pages are compared with them as outsiders. 0: no cap [default: "
+             f"{MAX_SITE_PAGES_DEFAULT}, or the --index file's].")(command)
+
+
+def _index_config(max_site_pages: int | None) -> IndexConfig:
+    """The index's config for ``--max-site-pages`` (not given: the default cap; 0: none)."""
+    from classifier.fingerprints import IndexConfig
+
+    if max_site_pages is None:
+        return IndexConfig()
+    return IndexConfig(max_site_pages=max_site_pages or None)
+
+
+def _scoring_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Everything ``score``, ``clean`` and ``show`` take besides where and how they write."""
+    return _apply(_model_fields(_site_cap(_reading_options(command))), [
         click.option("--jobs", "-j", type=click.IntRange(1), default=1, show_default=True,
                      help="Worker processes; output stays in input order."),
         click.option("--time-limit", type=click.FloatRange(min=0), default=TIME_LIMIT_DEFAULT,
@@ -240,8 +268,9 @@ class ScoringInvocation:
     ``fmt``: the output format (``html`` for ``show``). ``records``: what JSON records hold
     besides the page (its language, metadata, what ``clean`` removed). ``languages``: keep only
     pages in these (empty: all). ``recurrence``: read the input twice, the first time into a
-    site index (loaded from and saved to ``index_path`` when given). ``output``: a file instead
-    of stdout (for ``show``, the folder it writes into).
+    site index (loaded from and saved to ``index_path`` when given). ``max_site_pages``: the
+    index's cap, ``None`` when not given. ``output``: a file instead of stdout (for ``show``,
+    the folder it writes into).
     """
 
     paths: tuple[str, ...]
@@ -256,6 +285,7 @@ class ScoringInvocation:
     fmt: str
     records: RecordOptions = RecordOptions()
     languages: frozenset[str] = frozenset()
+    max_site_pages: int | None = None
 
     @classmethod
     def from_args(cls, args: dict[str, Any], formats: tuple[str, ...] = SCORE_FORMATS,
@@ -287,7 +317,8 @@ class ScoringInvocation:
                    run=RunOptions(jobs=args["jobs"], time_limit=args["time_limit"] or None),
                    recurrence=args["recurrence"], index_path=args["index_path"],
                    output=args["output"], quiet=args["quiet"], fmt=args["fmt"],
-                   records=records, languages=languages)
+                   records=records, languages=languages,
+                   max_site_pages=args["max_site_pages"])
 
 
 @dataclass(frozen=True)
@@ -297,12 +328,13 @@ class IndexInvocation:
     paths: tuple[str, ...]
     read: ReadOptions
     index_path: Path
+    max_site_pages: int | None = None
 
     @classmethod
     def from_args(cls, args: dict[str, Any]) -> IndexInvocation:
         """The invocation from click's parsed arguments."""
         return cls(paths=input_paths(args["paths"]), read=_read_options(args),
-                   index_path=args["index_path"])
+                   index_path=args["index_path"], max_site_pages=args["max_site_pages"])
 
 
 def _emit(output: Path | None, summary: Summary, write: Callable[[TextSink], None]) -> None:
@@ -364,16 +396,24 @@ def _save_index(index: SiteIndex, path: Path, replace: bool = False) -> None:
             raise RunFailed(str(error)) from None
 
 
-def _load_index(path: Path | None) -> SiteIndex:
+def _load_index(path: Path | None, max_site_pages: int | None = None) -> SiteIndex:
+    """The index at ``path``, else a new one; a cap given that differs from the file's is a
+    usage error (the pages it dropped cannot come back)."""
     from classifier.index_file import IndexFileError
     from classifier.recurrence import SiteIndex
 
+    config = _index_config(max_site_pages)
     if path is None or not path.exists():
-        return SiteIndex()
+        return SiteIndex(config)
     try:
-        return SiteIndex.load(path)
+        index = SiteIndex.load(path)
     except IndexFileError as error:
         raise click.UsageError(str(error)) from None
+    kept = index.config.max_site_pages
+    if max_site_pages is not None and kept != config.max_site_pages:
+        raise click.UsageError(f"{path} keeps {kept or 'all'} pages of a site at most "
+                               f"(--max-site-pages {kept or 0}); build a new index to change it")
+    return index
 
 
 @contextlib.contextmanager
@@ -407,7 +447,9 @@ def _scored(invocation: ScoringInvocation, summary: Summary, model: Model) -> It
                                           stats=first))
             if shown:
                 pages = progress(pages, first, total, "indexing")
-            index = build_index(pages, _load_index(invocation.index_path), invocation.run)
+            index = build_index(pages, _load_index(invocation.index_path,
+                                                     invocation.max_site_pages),
+                                invocation.run)
             _warn(invocation.quiet, keys.warning(
                 "each page is scored alone, without evidence from the others; give --site KEY "
                 "for pages of one site", at_least=2))
@@ -667,7 +709,7 @@ def index() -> None:
 
 
 def _index_inputs(command: Callable[..., Any]) -> Callable[..., Any]:
-    return _apply(_reading_options(command), [
+    return _apply(_site_cap(_reading_options(command)), [
         click.option("--index", "index_path", type=click.Path(dir_okay=False, path_type=Path),
                      required=True, help="The index file (written atomically)."),
     ])
@@ -687,7 +729,8 @@ def _add_to_index(invocation: IndexInvocation, index: SiteIndex, replace: bool) 
 @_index_inputs
 def build(**args: Any) -> None:
     """A new index of the pages in PATHS (replacing the file)."""
-    _add_to_index(IndexInvocation.from_args(args), _load_index(None), replace=True)
+    invocation = IndexInvocation.from_args(args)
+    _add_to_index(invocation, _load_index(None, invocation.max_site_pages), replace=True)
 
 
 @index.command()
@@ -695,7 +738,8 @@ def build(**args: Any) -> None:
 def update(**args: Any) -> None:
     """Add the pages in PATHS to the index (a page already in it is replaced)."""
     invocation = IndexInvocation.from_args(args)
-    _add_to_index(invocation, _load_index(invocation.index_path), replace=False)
+    _add_to_index(invocation, _load_index(invocation.index_path, invocation.max_site_pages),
+                  replace=False)
 
 
 @index.command()
@@ -706,3 +750,119 @@ def stats(index_path: Path) -> None:
     if not index_path.exists():
         raise click.UsageError(f"index file {index_path} not found")
     click.echo(json.dumps(_load_index(index_path).stats()))
+
+
+@main.group()
+def spark() -> None:
+    """Score or clean a corpus on Spark: what score/clean write, one part per input file."""
+
+
+def _spark_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    return _apply(_model_fields(_site_cap(_reading_options(command))), [
+        click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     default=None, help="A file listing input paths or URIs, one a line "
+                     "(blank lines and lines starting with # aside), read after PATHS."),
+        click.option("--output", "-o", required=True,
+                     help="The output folder, a path or URI Spark writes to: one part-NNNNN "
+                          "per input file, in input order."),
+        click.option("--recurrence/--no-recurrence", default=True, show_default=True,
+                     help="Pages of one site share evidence of recurring paragraphs (each "
+                          "input is read twice); --no-recurrence scores each page alone."),
+        click.option("--partitions", type=click.IntRange(1), default=None,
+                     help="Parts of the per-site stage [default: Spark's default "
+                          "parallelism]."),
+        click.option("--master", default=None,
+                     help="Spark master URL, e.g. local[4] or yarn [default: spark-submit's, "
+                          "else local[*]]."),
+        click.option("--conf", "settings", multiple=True, metavar="KEY=VALUE",
+                     help="A Spark setting, as spark-submit's --conf (repeatable)."),
+        click.option("--quiet", "-q", is_flag=True, help="No closing line on stderr."),
+    ])
+
+
+def _manifest(path: Path) -> list[str]:
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+@dataclass(frozen=True)
+class SparkInvocation:
+    """What one ``spark score`` or ``spark clean`` command was asked to do: the job, the model,
+    and the Spark settings given on the command line (all others stay Spark's own)."""
+
+    job: SparkJob
+    model: ModelSource
+    master: str | None
+    settings: tuple[tuple[str, str], ...]
+    quiet: bool
+
+    @classmethod
+    def from_args(cls, args: dict[str, Any], command: str) -> SparkInvocation:
+        """The invocation from click's parsed arguments; input folders are listed here."""
+        from classifier.spark import SparkJob, input_files
+
+        paths = [*args["paths"], *(_manifest(args["manifest"]) if args["manifest"] else [])]
+        if not paths:
+            raise click.UsageError("give input PATHS or --manifest")
+        if "-" in paths:
+            raise click.UsageError("a Spark job reads files, not stdin (-)")
+        settings = []
+        for setting in args["settings"]:
+            key, equals, value = setting.partition("=")
+            if not (key and equals):
+                raise click.UsageError(f"--conf takes KEY=VALUE, got {setting!r}")
+            settings.append((key, value))
+        if args["preset"] is not None and args["threshold"] is not None:
+            raise click.UsageError(f"give --threshold or --{args['preset']}, not both")
+        inputs = input_files(paths, args["glob"])
+        if not inputs:
+            raise click.UsageError(f"no input files in {' '.join(paths)}")
+        keep = frozenset({Label.CONTENT, *(Label(k) for k in args["keep"])})
+        try:
+            job = SparkJob(inputs=tuple(inputs), output=args["output"], command=command,
+                           read=_read_options(args),
+                           scoring=ScoringOptions(threshold=args["threshold"], keep=keep,
+                                                  preset=args["preset"]),
+                           records=RecordOptions(keep=keep, removed=args.get("removed", False)),
+                           index=_index_config(args["max_site_pages"]),
+                           recurrence=args["recurrence"], partitions=args["partitions"])
+        except ValueError as error:
+            raise click.UsageError(str(error)) from None
+        return cls(job=job, model=ModelSource(args["model_path"], args["trust_model"]),
+                   master=args["master"], settings=tuple(settings), quiet=args["quiet"])
+
+
+def _run_spark(invocation: SparkInvocation) -> None:
+    model, _ = invocation.model.load(invocation.job.scoring)
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        raise click.UsageError("boilerplate spark needs pyspark: pip install "
+                               "'boilerplate-classifier[spark]' (and a Java runtime)") from None
+    from classifier.spark import run_job, spark_context
+
+    with spark_context(invocation.master, invocation.settings) as context:
+        counts = run_job(context, invocation.job, model)
+    if not invocation.quiet:
+        click.echo(f"{counts.pages} pages, {counts.errors} "
+                   f"error{'s' if counts.errors != 1 else ''}; "
+                   f"{len(invocation.job.inputs)} parts in {invocation.job.output}", err=True)
+    sys.exit(1 if counts.errors else 0)
+
+
+@spark.command("score")
+@_spark_options
+def spark_score(**args: Any) -> None:
+    """Label every paragraph of each page in PATHS (files, folders, URIs), on Spark: what
+    ``score --format jsonl`` writes."""
+    _run_spark(SparkInvocation.from_args(args, "score"))
+
+
+@spark.command("clean")
+@_spark_options
+@click.option("--removed", is_flag=True,
+              help="Also list removed paragraphs with their labels, for auditing.")
+def spark_clean(**args: Any) -> None:
+    """The editorial text of each page in PATHS (files, folders, URIs), on Spark: what
+    ``clean --format jsonl`` writes."""
+    _run_spark(SparkInvocation.from_args(args, "clean"))

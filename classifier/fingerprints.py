@@ -20,6 +20,7 @@ from datasketch import LeanMinHash, MinHash
 from classifier.codepoints import BLANK, ZERO, decode, word_codes
 from classifier.document import Paragraph
 from classifier.hashing import MIX, hash_strings
+from classifier.sites import MAX_SITE_PAGES_DEFAULT
 
 #: A paragraph with at least this share of its characters inside links is a link (a menu
 #: entry, a related story). A text as a link and the same text as prose play two roles, and
@@ -36,11 +37,6 @@ _FMIX64 = (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(33),
 SIGN_BLOCK = 1 << 16
 #: Joins the texts of a batch in ``normalise_all``; no text holds it once normalised.
 _JOIN = "\x01"
-#: Reference pages a site keeps in the index (``IndexConfig.max_site_pages``). One site's index
-#: grows by about 88 KB a page and its queries slow down faster than linearly, while a
-#: template recurs on a site's pages whether 10,000 or a million of them are compared: past the
-#: cap, about 0.9 GB for such a site, more pages add cost and no evidence.
-MAX_SITE_PAGES_DEFAULT = 10_000
 
 
 @dataclass(frozen=True)

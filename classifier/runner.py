@@ -39,14 +39,15 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from classifier.api import BATCH_PAGES_DEFAULT, ScoringOptions, score_pages, segment_safely
+from classifier.api import BATCH_PAGES_DEFAULT, ScoringOptions, score_pages
 from classifier.artifact import Model, load_model
 from classifier.document import Page
 
 if TYPE_CHECKING:
     from multiprocessing.context import ForkContext, ForkServerContext, SpawnContext
 
-    from classifier.fingerprints import Fingerprints, IndexConfig
+    from classifier.distributed import SitePage
+    from classifier.fingerprints import IndexConfig
     from classifier.recurrence import SiteIndex
 
 #: Seconds one page may take (segmentation and scoring) before it is given up with an error.
@@ -97,45 +98,35 @@ def build_index(pages: Iterable[Page], index: SiteIndex | None = None,
                 run_options: RunOptions | None = None) -> SiteIndex:
     """The first pass of a run: segment every page that has a site key and fingerprint its
     paragraphs for the index (in worker processes, under the time limit, as ``run`` scores),
-    then add them to ``index`` (a new one by default). Pages without a site can have no
+    then add them to ``index`` (a new one by default), in input order: stages 1 and 2 of a
+    distributed run (``classifier.distributed``) on one machine. Pages without a site can have no
     evidence and are passed over unsegmented, so a run of such pages costs nothing here; a
     page that fails here fails again, with its error record, when it is scored."""
+    from classifier.distributed import SitePage
     from classifier.recurrence import SiteIndex
 
     index = index or SiteIndex()
     candidates = (p for p in pages if p.site is not None and p.error is None)
     work = functools.partial(fingerprint_chunk, config=index.config)
     for item in _map(work, _chunks(candidates, BATCH_PAGES_DEFAULT), run_options or RunOptions()):
-        if isinstance(item, PageFingerprints):
-            index.add_fingerprints(item.site, item.key, item.fingerprints)
+        if isinstance(item, SitePage):
+            index.add_fingerprints(item.site, item.page_key, item.fingerprints)
     return index
 
 
-@dataclass
-class PageFingerprints:
-    """What the site index needs of one page: its site and key, and its paragraphs'
-    ``Fingerprints`` (``SiteIndex.add_fingerprints``)."""
+def fingerprint_chunk(pages: list[Page], config: IndexConfig) -> list[SitePage | Page]:
+    """Stage 1 of a distributed run (``distributed.site_page``) on each page of a chunk; a page
+    that fails comes back as itself, with its error and without its payload. The index work of
+    a page runs here, under the time limit, and a worker sends back fingerprints rather than
+    paragraphs."""
+    from classifier.distributed import site_page
 
-    site: str
-    key: str
-    fingerprints: Fingerprints
-
-
-def fingerprint_chunk(pages: list[Page], config: IndexConfig) -> list[PageFingerprints | Page]:
-    """Segment and fingerprint each page of a chunk (a page that fails comes back as itself,
-    with its error and without its payload). The index work of a page runs here, under the
-    time limit, and a worker sends back fingerprints rather than paragraphs."""
-    from classifier.fingerprints import fingerprint_paragraphs
-    from classifier.recurrence import page_key
-
-    done: list[PageFingerprints | Page] = []
-    for page in map(segment_safely, pages):
-        if page.error is not None or page.site is None:
+    done: list[SitePage | Page] = []
+    for page in pages:
+        found = site_page(page, config)
+        if found is None:
             page.raw, page.extra, page.paragraphs = "", {}, []
-            done.append(page)
-            continue
-        done.append(PageFingerprints(page.site, page_key(page),
-                                     fingerprint_paragraphs(page.paragraphs, config)))
+        done.append(found or page)
     return done
 
 

@@ -23,6 +23,14 @@ from publicsuffixlist import PublicSuffixList
 
 from classifier.document import InputKind, Page
 
+#: Pages of one site the site index keeps (``fingerprints.IndexConfig.max_site_pages``). A
+#: site's index grows by about 100 KB a page kept (``benchmarks/throughput.py``) and its queries
+#: slow down faster than linearly, while a template recurs on a site's pages whether 10,000 or
+#: a million of them are compared: past the cap, about 1 GB for one site, more pages would add
+#: cost and no evidence.
+MAX_SITE_PAGES_DEFAULT = 10_000
+
+
 #: Characters of an HTML page searched for the URL it names itself by: the ``<head>`` of most
 #: pages, inline scripts and styles included, fits in the first 256 KB.
 SELF_URL_CHARS = 256 * 1024
