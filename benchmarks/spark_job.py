@@ -39,7 +39,7 @@ from pathlib import Path
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from classifier.distributed import site_pages
+from classifier.distributed import Position, SitePage, answer_sites, site_pages
 from classifier.fingerprints import IndexConfig
 from classifier.io.pages import ReadOptions
 from classifier.io.readers import read_source
@@ -195,11 +195,13 @@ def stage_metrics(event_log: Path) -> list[dict[str, float]]:
 
 
 def prints_size(paths: list[str]) -> dict[str, float]:
-    """Stage 1 in this process over ``paths`` (no Spark): pages, paragraphs a page, and the
-    bytes a page of what it emits, pickled as Spark pickles it before its shuffle compression
-    (and zlib level 1, a stand-in for that compression)."""
+    """Stages 1 and 2 in this process over ``paths`` (no Spark): pages, paragraphs a page, the
+    bytes a page of what stage 1 emits, pickled as Spark pickles it before its shuffle
+    compression (and zlib level 1, a stand-in for that compression), and stage 2's CPU time a
+    page (every site's index built, then asked by each of its pages)."""
     config = IndexConfig()
     pages = paragraphs = pickled = packed = 0
+    emitted: list[tuple[Position, SitePage]] = []
     for source, path in enumerate(paths):
         pages += sum(1 for _ in read_source(path, ReadOptions()))
         for position, page in site_pages(read_source(path, ReadOptions()), source, config):
@@ -207,9 +209,15 @@ def prints_size(paths: list[str]) -> dict[str, float]:
             data = pickle.dumps(((page.site, position), (page.page_key, page.fingerprints)))
             pickled += len(data)
             packed += len(zlib.compress(data, 1))
+            emitted.append((position, page))
+    emitted.sort(key=lambda item: (item[1].site, item[0]))
+    started = time.process_time()
+    for _ in answer_sites(emitted, config):
+        pass
     return {"pages": pages, "paragraphs_per_page": round(paragraphs / pages, 1),
-            "pickled_bytes_per_page": round(pickled / pages), "zlib_bytes_per_page":
-            round(packed / pages)}
+            "pickled_bytes_per_page": round(pickled / pages),
+            "zlib_bytes_per_page": round(packed / pages),
+            "stage_2_cpu_ms_per_page": round(1000 * (time.process_time() - started) / pages, 2)}
 
 
 def _timed(command: list[str], env: dict[str, str]) -> float:
@@ -280,7 +288,8 @@ def main() -> None:
         print(f"stage 1 on {Path(path).name}: {size['pages']} pages, "
               f"{size['paragraphs_per_page']} paragraphs a page, prints "
               f"{size['pickled_bytes_per_page']} bytes a page pickled, "
-              f"{size['zlib_bytes_per_page']} after zlib -1")
+              f"{size['zlib_bytes_per_page']} after zlib -1; stage 2 "
+              f"{size['stage_2_cpu_ms_per_page']} CPU ms a page")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
 

@@ -126,3 +126,43 @@ def test_first_pass_in_workers_builds_the_same_index(tmp_path):
                       url="https://news.example.com/new", site="example.com")
     probe.paragraphs = segment_text(probe.raw)
     assert workers.recurrence(probe) == here.recurrence(probe)
+
+
+def test_max_site_pages_keeps_a_site_to_its_cap_and_stays_with_the_index_file(tmp_path):
+    pages = _jsonl(tmp_path)
+    index = tmp_path / "site.index"
+    runner = CliRunner()
+    result = runner.invoke(main, ["index", "build", "--index", str(index),
+                                  "--max-site-pages", "4", str(pages)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["pages"] == 4  # of six
+    assert SiteIndex.load(index).config.max_site_pages == 4
+    for args in (["--max-site-pages", "4"], []):  # the file's own cap, given or not
+        result = runner.invoke(main, ["score", "--format", "jsonl", "--quiet", "--index",
+                                      str(index), *args, str(pages)])
+        assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["score", "--index", str(index), "--max-site-pages", "0",
+                                  str(pages)])
+    assert result.exit_code == 2
+    assert "keeps 4 pages of a site at most (--max-site-pages 4)" in result.output
+    result = runner.invoke(main, ["index", "build", "--index", str(index),
+                                  "--max-site-pages", "0", str(pages)])
+    assert json.loads(result.output)["pages"] == 6
+    assert SiteIndex.load(index).config.max_site_pages is None
+
+
+def test_spark_usage_errors_come_before_spark_starts(tmp_path):
+    pages = str(_jsonl(tmp_path))
+    (tmp_path / "empty").mkdir()
+    runner = CliRunner()
+    for args, message in [
+            ([], "give input PATHS or --manifest"),
+            (["-"], "not stdin"),
+            (["--conf", "spark.ui.enabled", pages], "--conf takes KEY=VALUE"),
+            (["--threshold", "0.5", "--precision", pages], "not both"),
+            ([str(tmp_path / "empty")], "no input files")]:
+        result = runner.invoke(main, ["spark", "clean", "--output", str(tmp_path / "out"),
+                                      *args])
+        assert result.exit_code == 2, (args, result.output)
+        assert message in result.output, (args, result.output)
+    assert not (tmp_path / "out").exists()

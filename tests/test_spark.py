@@ -121,9 +121,9 @@ def test_clean_from_python_is_the_cli_output(crawl, tmp_path):
 
 
 def test_spark_submit_runs_the_job_from_a_manifest(crawl, tmp_path):
-    """``spark-submit`` given the package's ``__main__.py``, the inputs listed in a manifest
+    """``spark-submit`` given the package's ``__main__.py``, two inputs listed in a manifest
     (one of them as a file:// URI), cleaned with what it removed."""
-    inputs = crawl[1:]
+    inputs = [crawl[1], crawl[3]]
     expected = _cli("clean", "--format", "jsonl", "--removed", "--quiet", *inputs)
     manifest = tmp_path / "inputs.txt"
     manifest.write_text("# the crawl\n" + "\n".join([Path(inputs[0]).as_uri(), *inputs[1:]])
