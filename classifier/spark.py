@@ -39,9 +39,9 @@ from classifier.fingerprints import Fingerprints, IndexConfig
 from classifier.io.pages import ReadOptions
 from classifier.io.readers import expand, read_source, read_stream
 from classifier.io.writers import (
-    ENCODING_ERRORS,
     RecordOptions,
     clean_record,
+    encodable,
     json_line,
     score_record,
 )
@@ -218,6 +218,6 @@ def _output(source: int, evidence: Iterable[tuple[int, Any]], job: SparkJob,
         for page in score_resiliently(batch, model.value, job.scoring):
             scored += 1
             errors += page.error is not None
-            yield job.line(page).encode("utf-8", ENCODING_ERRORS)
+            yield encodable(job.line(page)).encode("utf-8")  # as the CLI writes it
     counts[0].add(scored)
     counts[1].add(errors)
