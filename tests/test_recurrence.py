@@ -269,3 +269,24 @@ def test_a_capped_index_saves_and_loads_its_cap(tmp_path):
 def test_a_bad_cap_is_refused_by_name(cap):
     with pytest.raises(ValueError, match="max_site_pages"):
         IndexConfig(max_site_pages=cap)
+
+
+def test_runs_sharing_a_capped_index_file_merge_to_the_cap(tmp_path):
+    """Two runs add different pages of one site to one file (the second merges in what the
+    first saved): the file keeps the cap's pages, those one index of every page keeps, and
+    answers as it does."""
+    pages = _site_pages(9)
+    config = IndexConfig(max_site_pages=4)
+    path = tmp_path / "site.index"
+    first, second = SiteIndex(config), SiteIndex(config)
+    first.add_all(pages[::2])
+    second.add_all(pages[1::2])
+    first.save(path)
+    second.save(path)  # merges first's pages in, under the cap
+    merged = SiteIndex.load(path)
+    whole = SiteIndex(config)
+    whole.add_all(pages)
+    assert merged.site_pages("a.com") == 4
+    assert sorted(merged._sites["a.com"].page_numbers) == sorted(whole._sites["a.com"].page_numbers)
+    assert merged.stats() == whole.stats()
+    assert _answers(merged, pages) == _answers(whole, pages)
