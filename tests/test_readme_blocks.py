@@ -32,6 +32,8 @@ NOT_RUN = {
     "python notebooks/run.py": "regenerates the notebooks from the corpora (minutes)",
     "python benchmarks/readme_results.py": "reruns the benchmarks (minutes; tested apart)",
     "boilerplate evaluate --report": "scores the test split (tested in test_report.py)",
+    "boilerplate spark": "starts Spark (tested in test_spark.py on a real local Spark)",
+    "spark-submit": "submits to a YARN cluster (test_spark.py runs spark-submit on local[2])",
 }
 NOTE = ("Fusion Media would like to remind you that the data contained in this website is not "
         "necessarily real-time nor accurate. All CFDs, stocks and indexes are provided by "
