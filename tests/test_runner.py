@@ -202,3 +202,29 @@ def test_issue15_killing_the_fork_server_fails_no_healthy_page(model, monkeypatc
                 os.kill(pid, signal.SIGKILL)
     assert [p.id for p in results] == [f"p{i}" for i in range(6)]
     assert all(p.error is None and p.paragraphs for p in results), [p.error for p in results]
+
+
+def test_time_limit_covers_the_indexing_pass(monkeypatch):
+    """Issue 15 item 9: a page stuck in the first pass (segmented and fingerprinted for the site
+    index, in a worker) runs out the time limit there as it would when scored: the pass ends
+    long before the hour the page would take, with every other page indexed. The stuck step is
+    patched in before the workers fork, so they inherit it."""
+    import classifier.distributed as distributed
+    from classifier.runner import build_index
+
+    real = distributed.site_page
+
+    def stuck(page, config):
+        if "SLEEP" in page.raw:
+            time.sleep(3600)
+        return real(page, config)
+
+    monkeypatch.setattr(distributed, "site_page", stuck)
+    site = [Page(id=p.id, url=f"https://news.example.com/{p.id}", site="example.com", raw=p.raw,
+                 kind=p.kind) for p in pages(8, {5: "SLEEP"})]
+    started = time.monotonic()
+    index = build_index(site, run_options=RunOptions(jobs=1, time_limit=2.0))
+    assert time.monotonic() - started < 600
+    assert index.site_pages("example.com") == 7
+    assert index._sites["example.com"].page_numbers.keys() == {
+        f"https://news.example.com/p{i}" for i in range(8) if i != 5}
