@@ -8,7 +8,7 @@ threshold (the model's own, from its card, unless ``ScoringOptions`` says otherw
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from typing import TYPE_CHECKING
 
@@ -28,6 +28,11 @@ if TYPE_CHECKING:
 
 #: Pages scored together: one model call per batch amortises its fixed cost.
 BATCH_PAGES_DEFAULT = 64
+#: Paragraphs of one page the model reads at once. A longer page (no real page comes near:
+#: a hostile text of a million one-letter paragraphs does) is read a window of this many
+#: paragraphs at a time, each window as a page of its own, so that the model's memory stays
+#: within a window's (a few kilobytes a paragraph) whatever the page's length.
+PAGE_WINDOW_PARAGRAPHS = 50_000
 #: The trade-offs a model card keeps a threshold for besides its own (``ScoringOptions.preset``).
 PRESETS = ("precision", "recall")
 #: The labels whose paragraphs ``clean`` keeps unless told otherwise: the editorial text.
@@ -135,7 +140,29 @@ def predict_batch(pages: list[Page], model: Model, index: SiteIndex | None = Non
             index.annotate(page)
     if not live:
         return live, np.zeros((0, len(LABELS)))
-    return live, model.predict_proba(paragraph_table(live))
+    return live, np.concatenate([model.predict_proba(paragraph_table(pages))
+                                 for pages in _model_calls(live)])
+
+
+def _model_calls(pages: list[Page]) -> Iterator[list[Page]]:
+    """``pages`` as the model reads them: together, but for a page longer than
+    ``PAGE_WINDOW_PARAGRAPHS``, read alone a window at a time; rows stay in order."""
+    if all(len(page.paragraphs) <= PAGE_WINDOW_PARAGRAPHS for page in pages):
+        yield pages
+        return
+    together: list[Page] = []
+    for page in pages:
+        if len(page.paragraphs) <= PAGE_WINDOW_PARAGRAPHS:
+            together.append(page)
+            continue
+        if together:
+            yield together
+            together = []
+        for start in range(0, len(page.paragraphs), PAGE_WINDOW_PARAGRAPHS):
+            yield [replace(page, raw="", paragraphs=page.paragraphs[
+                start: start + PAGE_WINDOW_PARAGRAPHS])]
+    if together:
+        yield together
 
 
 def batches(pages: Iterable[Page], size: int = BATCH_PAGES_DEFAULT) -> Iterator[list[Page]]:
@@ -152,14 +179,14 @@ def score_batch(pages: list[Page], model: Model, options: ScoringOptions,
     live, proba = predict_batch(pages, model, index)
     if live:
         labels, content = decide(proba, options.threshold_for(model))
-        fallbacks = fallback_labels(proba)
-        row = 0
+        rows = iter(zip(labels, content.tolist(), fallback_labels(proba), strict=True))
         for page in live:
-            for paragraph in page.paragraphs:
-                paragraph.label = labels[row]
-                paragraph.content_probability = float(content[row])
-                paragraph.fallback_label = fallbacks[row]
-                row += 1
+            # The page's paragraphs first: zip stops at its last without taking another row.
+            for paragraph, (label, probability, fallback) in zip(page.paragraphs, rows,
+                                                                 strict=False):
+                paragraph.label = label
+                paragraph.content_probability = probability
+                paragraph.fallback_label = fallback
             if options.language:
                 page.language = identify_language(clean_page(page, options))
     return pages

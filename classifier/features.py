@@ -211,7 +211,7 @@ class ParagraphTable:
         return self.columns[name]
 
 
-_TEXT_FIELDS = ("index", "text", "raw", "recurrence")
+_TEXT_FIELDS = ("text", "raw", "recurrence")
 _DOM_FIELDS = ("tag", "depth", "link_density", *LANDMARKS, "ancestors", "containers")
 #: What a text page's paragraphs hold in the DOM fields: the ``Paragraph`` defaults.
 _DOM_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Paragraph)
@@ -257,7 +257,7 @@ def paragraph_table(pages: Sequence[Page]) -> ParagraphTable:
             return np.fromiter(read[name], dtype=dtype, count=n)
         return np.full(n, _DOM_DEFAULTS[name], dtype=dtype)
 
-    index, texts, raws, recurrences = (read[name] for name in _TEXT_FIELDS)
+    texts, raws, recurrences = (read[name] for name in _TEXT_FIELDS)
     boxes = np.full((n, CONTAINER_LEVELS), -1, dtype=np.int64)
     if html:
         tags = list(read["tag"])
@@ -273,7 +273,9 @@ def paragraph_table(pages: Sequence[Page]) -> ParagraphTable:
         tags, dom = [_DOM_DEFAULTS["tag"]] * n, [None] * n
     columns = {
         "page": np.repeat(np.arange(len(pages)), per_page),
-        "index": np.fromiter(index, dtype=np.int64, count=n),
+        # A paragraph's index is its place in its page's list (as segmentation numbers it):
+        # so any run of a page's paragraphs can be given as a page of its own.
+        "index": np.arange(n) - np.repeat(np.cumsum(per_page) - per_page, per_page),
         **{name: boxes[:, level] for level, name in enumerate(CONTAINER_COLUMNS)},
         "n": np.repeat(per_page, per_page),
         "text": list(texts),
@@ -471,11 +473,26 @@ def _dom(views: list[DomView | None], bits: int) -> tuple[HashedBlock, np.ndarra
     return HashedBlock(matrix, rows), cues[rows]
 
 
+def _fill(dense: np.ndarray, names: tuple[str, ...], parts: Sequence[np.ndarray]) -> None:
+    """Write ``parts`` (columns, or blocks of columns), side by side, into the columns of
+    ``dense`` that hold the features ``names`` (consecutive in ``DENSE_FEATURES``)."""
+    column = start = DENSE_FEATURES.index(names[0])
+    for part in parts:
+        width = 1 if part.ndim == 1 else part.shape[1]
+        dense[:, column: column + width] = part.reshape(len(part), width)
+        column += width
+    if column - start != len(names):
+        raise ValueError(f"{column - start} columns for {len(names)} features {names}")
+
+
 def dense_and_hashed(table: ParagraphTable, word_bits: int, char_bits: int, dom_bits: int
                      ) -> tuple[np.ndarray, tuple[HashedBlock, ...]]:
-    """The ``DENSE_FEATURES`` matrix and the three hashed blocks for the rows of ``table``."""
+    """The ``DENSE_FEATURES`` matrix and the three hashed blocks for the rows of ``table``.
+    Each group of dense features goes into the float32 matrix as soon as it is made, so no
+    float64 copy of the whole matrix is held."""
     texts = table["text"]
     pages = table["page"]
+    dense = np.empty((len(texts), len(DENSE_FEATURES)), dtype=np.float32)
     full_lengths = np.fromiter(map(len, texts), dtype=np.float64, count=len(texts))
     # What reads the text alone is computed once per distinct text (a site's recurring lines),
     # then spread to every row holding it.
@@ -485,13 +502,16 @@ def dense_and_hashed(table: ParagraphTable, word_bits: int, char_bits: int, dom_
     tokens = _tokens(samples)
     shape, words = _shape_and_words(samples, tokens, rows, pages, full_lengths,
                                     np.asarray(table["lines"], dtype=np.float64), word_bits)
+    _fill(dense, SHAPE_FEATURES, [shape])
+    del shape
+    _fill(dense, CUE_NAMES, [_cues(distinct_texts, tokens)[rows]])
     index = np.asarray(table["index"], dtype=np.float64)
     n = np.asarray(table["n"], dtype=np.float64)
-    position = np.column_stack([index / np.maximum(n - 1, 1), np.log1p(index) / 6,
-                                np.log1p(n - 1 - index) / 6, np.log1p(n) / 6])
+    _fill(dense, POSITION_FEATURES, [index / np.maximum(n - 1, 1), np.log1p(index) / 6,
+                                     np.log1p(n - 1 - index) / 6, np.log1p(n) / 6])
     dom_hashed, class_cues = _dom(table["dom"], dom_bits)
     tags = np.asarray(table["tag"], dtype=str)
-    dom = np.column_stack([
+    _fill(dense, DOM_FEATURES, [
         np.asarray(table["is_html"], dtype=np.float64),
         *(np.isin(tags, list(group)) for _, group in TAG_GROUPS),
         np.minimum(np.asarray(table["depth"], dtype=np.float64) / 30, 3.0),
@@ -499,15 +519,13 @@ def dense_and_hashed(table: ParagraphTable, word_bits: int, char_bits: int, dom_
         *(np.asarray(table[name], dtype=np.float64) for name in LANDMARKS),
         class_cues,
     ])
-    recurrence = np.column_stack([
+    _fill(dense, RECURRENCE_FEATURES, [
         np.asarray(table["recurrence_known"], dtype=np.float64),
         np.log1p(np.asarray(table["recurrence_pages"], dtype=np.float64)) / 5,
         np.asarray(table["recurrence_share"], dtype=np.float64),
         np.asarray(table["recurrence_jaccard"], dtype=np.float64),
         np.log1p(np.asarray(table["recurrence_site_pages"], dtype=np.float64)) / 5,
     ])
-    cues = _cues(distinct_texts, tokens)[rows]
-    dense = np.hstack([shape, cues, position, dom, recurrence]).astype(np.float32)
     return dense, (HashedBlock(words, rows), HashedBlock(_chars(distinct_texts, char_bits), rows),
                    dom_hashed)
 

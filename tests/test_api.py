@@ -7,7 +7,15 @@ import re
 import lxml.html
 import pytest
 
-from classifier import clean_html, clean_text, make_page, score_html, score_pages, score_text
+from classifier import (
+    api,
+    clean_html,
+    clean_text,
+    make_page,
+    score_html,
+    score_pages,
+    score_text,
+)
 from tests.clirun import STORY
 from tests.conftest import ROOT
 
@@ -37,3 +45,23 @@ def test_the_package_is_typed_for_its_users():
     assert (ROOT / "classifier" / "py.typed").exists()
     assert re.search(r'^"classifier" = \[.*"py.typed"', (ROOT / "pyproject.toml").read_text(),
                      re.M)
+
+
+def test_a_page_longer_than_the_window_is_read_a_window_at_a_time(model, monkeypatch):
+    """Its paragraphs are scored as pages of their own, a window each, in order, while the
+    pages of normal length around it are scored as ever."""
+    story = "A paragraph of a story that reads like prose and ends as a sentence does."
+    long_text = "\n\n".join(f"{story} Part {i}." if i % 7 else "Share" for i in range(50))
+    short = ["Alone before.\n\n" + story, story + "\n\nAlone after."]
+    expected = [[p.content_probability for p in api.score_text(text, model=model).paragraphs]
+                for text in short]
+    windows = ["\n\n".join(long_text.split("\n\n")[start: start + 20]) for start in (0, 20, 40)]
+    expected_long = [p.content_probability for window in windows
+                     for p in api.score_text(window, model=model).paragraphs]
+    monkeypatch.setattr(api, "PAGE_WINDOW_PARAGRAPHS", 20)
+    pages = [make_page(text, "text", id=str(i))
+             for i, text in enumerate([short[0], long_text, short[1]])]
+    scored = list(api.score_pages(pages, model))
+    assert [p.content_probability for p in scored[1].paragraphs] == expected_long
+    assert [[p.content_probability for p in page.paragraphs] for page in scored[::2]] == expected
+    assert [p.index for p in scored[1].paragraphs] == list(range(50))
