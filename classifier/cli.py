@@ -56,7 +56,13 @@ from classifier.io.writers import (
 )
 from classifier.labels import Label
 from classifier.progress import SiteKeys, progress
-from classifier.runner import TIME_LIMIT_DEFAULT, RunOptions, build_index, run
+from classifier.runner import (
+    TIME_LIMIT_DEFAULT,
+    RunOptions,
+    build_index,
+    run,
+    segmented_again,
+)
 from classifier.sites import MAX_SITE_PAGES_DEFAULT
 from classifier.summary import Summary
 
@@ -439,7 +445,9 @@ def _scored(invocation: ScoringInvocation, summary: Summary, model: Model) -> It
     """
     shown = not invocation.quiet and sys.stderr.isatty()
     total = input_size(invocation.paths, invocation.read.glob) if shown else None
-    with _inputs(invocation) as stdin:
+    # The first pass keeps the paragraphs it segments in ``kept``, so that the second pass
+    # does not segment them again.
+    with _inputs(invocation) as stdin, tempfile.TemporaryFile(prefix="boilerplate-") as kept:
         index = None
         if invocation.recurrence:
             first, keys = ReadStats(), SiteKeys()
@@ -449,13 +457,15 @@ def _scored(invocation: ScoringInvocation, summary: Summary, model: Model) -> It
                 pages = progress(pages, first, total, "indexing")
             index = build_index(pages, _load_index(invocation.index_path,
                                                      invocation.max_site_pages),
-                                invocation.run)
+                                invocation.run, keep=kept)
             _warn(invocation.quiet, keys.warning(
                 "each page is scored alone, without evidence from the others; give --site KEY "
                 "for pages of one site", at_least=2))
             if invocation.index_path is not None:
                 _save_index(index, invocation.index_path)
         pages = read_pages(invocation.paths, invocation.read, stdin=stdin(), stats=summary.read)
+        if index is not None:
+            pages = segmented_again(pages, kept)
         scored = summary.count(run(pages, model, invocation.scoring, invocation.run, index))
         if shown:
             scored = progress(scored, summary.read, total, "scoring", summary.rate)

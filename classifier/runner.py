@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import multiprocessing
+import pickle
 import signal
 import sys
 import time
@@ -37,7 +38,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import IO, TYPE_CHECKING, Generic, NamedTuple, TypeVar
 
 from classifier.api import BATCH_PAGES_DEFAULT, ScoringOptions, score_pages
 from classifier.artifact import Model, load_model
@@ -95,38 +96,82 @@ def run(pages: Iterable[Page], model: Model | None = None,
 
 
 def build_index(pages: Iterable[Page], index: SiteIndex | None = None,
-                run_options: RunOptions | None = None) -> SiteIndex:
+                run_options: RunOptions | None = None, keep: IO[bytes] | None = None
+                ) -> SiteIndex:
     """The first pass of a run: segment every page that has a site key and fingerprint its
     paragraphs for the index (in worker processes, under the time limit, as ``run`` scores),
     then add them to ``index`` (a new one by default), in input order: stages 1 and 2 of a
     distributed run (``classifier.distributed``) on one machine. Pages without a site can have no
     evidence and are passed over unsegmented, so a run of such pages costs nothing here; a
-    page that fails here fails again, with its error record, when it is scored."""
-    from classifier.distributed import SitePage
+    page that fails here fails again, with its error record, when it is scored.
+
+    ``keep``: a binary file (a temporary one) that the paragraphs of every page segmented here
+    are written to, for ``segmented_again`` to give back to the second pass, which then does
+    not segment them again."""
     from classifier.recurrence import SiteIndex
 
     index = index or SiteIndex()
-    candidates = (p for p in pages if p.site is not None and p.error is None)
-    work = functools.partial(fingerprint_chunk, config=index.config)
+    candidates = (p for p in pages if _indexed(p))
+    work = functools.partial(fingerprint_chunk, config=index.config, keep=keep is not None)
     for item in _map(work, _chunks(candidates, BATCH_PAGES_DEFAULT), run_options or RunOptions()):
-        if isinstance(item, SitePage):
-            index.add_fingerprints(item.site, item.page_key, item.fingerprints)
+        paragraphs = b""
+        if isinstance(item, Fingerprinted):
+            found, paragraphs = item
+            index.add_fingerprints(found.site, found.page_key, found.fingerprints)
+        if keep is not None:
+            keep.write(len(paragraphs).to_bytes(_SIZE_BYTES, "little"))
+            keep.write(paragraphs)
     return index
 
 
-def fingerprint_chunk(pages: list[Page], config: IndexConfig) -> list[SitePage | Page]:
-    """Stage 1 of a distributed run (``distributed.site_page``) on each page of a chunk; a page
-    that fails comes back as itself, with its error and without its payload. The index work of
-    a page runs here, under the time limit, and a worker sends back fingerprints rather than
-    paragraphs."""
+def segmented_again(pages: Iterable[Page], kept: IO[bytes]) -> Iterator[Page]:
+    """``pages``, the same as ``build_index`` read, each with the paragraphs it got there from
+    ``kept`` (read from the start); those it failed on are left to be segmented (and fail)
+    again."""
+    kept.seek(0)
+    for page in pages:
+        if _indexed(page):
+            size = int.from_bytes(kept.read(_SIZE_BYTES), "little")
+            if size:
+                page.paragraphs = pickle.loads(kept.read(size))
+        yield page
+
+
+def _indexed(page: Page) -> bool:
+    """Whether the first pass segments ``page``: pages without a site key have no evidence."""
+    return page.site is not None and page.error is None
+
+
+#: Bytes of the size before each page's paragraphs in ``build_index``'s ``keep`` file.
+_SIZE_BYTES = 8
+
+
+class Fingerprinted(NamedTuple):
+    """A page through the first pass: its ``SitePage``, and its paragraphs pickled if the run
+    keeps them (``build_index``'s ``keep``), else empty."""
+
+    site_page: SitePage
+    paragraphs: bytes
+
+
+def fingerprint_chunk(pages: list[Page], config: IndexConfig, keep: bool = False
+                      ) -> list[Fingerprinted | Page]:
+    """Stage 1 of a distributed run (``distributed.site_page``) on each page of a chunk, with
+    its paragraphs pickled if ``keep``; a page that fails comes back as itself, with its error
+    and without its payload. The index work of a page runs here, under the time limit, and a
+    worker sends back fingerprints (and pickled paragraphs, which its parent only stores)
+    rather than pages."""
     from classifier.distributed import site_page
 
-    done: list[SitePage | Page] = []
+    done: list[Fingerprinted | Page] = []
     for page in pages:
         found = site_page(page, config)
         if found is None:
             page.raw, page.extra, page.paragraphs = "", {}, []
-        done.append(found or page)
+            done.append(page)
+        else:
+            done.append(Fingerprinted(found, pickle.dumps(page.paragraphs, pickle.HIGHEST_PROTOCOL)
+                                      if keep else b""))
     return done
 
 

@@ -228,3 +228,53 @@ def test_time_limit_covers_the_indexing_pass(monkeypatch):
     assert index.site_pages("example.com") == 7
     assert index._sites["example.com"].page_numbers.keys() == {
         f"https://news.example.com/p{i}" for i in range(8) if i != 5}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_second_pass_gets_the_first_pass_paragraphs(jobs, tmp_path):
+    from classifier import segment as segment_module
+    from classifier.runner import build_index, segmented_again
+    from classifier.sites import make_page
+
+    def inputs() -> list[Page]:
+        return [make_page("<p>Story of page one.</p><p>Its end.</p>", "html", id="a",
+                          site="example.org"),
+                make_page("   ", "html", id="blank", site="example.org"),  # fails: empty page
+                make_page("<p>A page of no site.</p>", "html", id="nosite"),
+                make_page("Text page.\n\nSecond paragraph.", "text", id="t", site="example.org")]
+
+    expected = [segment_module.segment(page).paragraphs for page in inputs()]
+    with open(tmp_path / "kept", "w+b") as kept:
+        index = build_index(inputs(), run_options=RunOptions(jobs=jobs), keep=kept)
+        assert index.stats()["pages"] == 2
+        again = list(segmented_again(inputs(), kept))
+    assert [page.id for page in again] == ["a", "blank", "nosite", "t"]
+    assert again[0].paragraphs == expected[0] and again[3].paragraphs == expected[3]
+    # The page that failed and the one of no site are left to the second pass to segment.
+    assert again[1].paragraphs == [] and again[2].paragraphs == []
+
+
+def test_a_run_with_the_site_index_segments_each_page_once(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from classifier import segment as segment_module
+    from classifier.cli import main
+
+    source = tmp_path / "pages.jsonl"
+    source.write_text("".join(json.dumps({"id": f"p{i}", "url": f"https://example.org/{i}",
+                                          "html": f"<p>Story {i}. {STORY}</p><p>Share</p>"})
+                              + "\n" for i in range(5)), encoding="utf-8")
+    segmented = Counter()
+    segment_html = segment_module.segment_html
+
+    def counted(html):
+        segmented[html] += 1
+        return segment_html(html)
+
+    monkeypatch.setattr(segment_module, "segment_html", counted)
+    done = CliRunner().invoke(main, ["score", "--format", "jsonl", "--quiet", "--jobs", "1",
+                                     "--time-limit", "0", str(source)])
+    assert done.exit_code == 0, done.output
+    records = [json.loads(line) for line in done.output.splitlines()]
+    assert len(records) == 5 and all(record["paragraphs"] for record in records)
+    assert sorted(segmented.values()) == [1] * 5
