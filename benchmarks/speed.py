@@ -39,7 +39,8 @@ from pathlib import Path
 from typing import Any
 
 # Run from a checkout (``python benchmarks/speed.py``), where the package may not be installed.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+CHECKOUT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(CHECKOUT))
 
 from classifier.training.datasets import datasets_dir, iter_records  # noqa: E402
 
@@ -92,16 +93,16 @@ def write_jsonl(pages: Sequence[dict[str, Any]], mode: str, path: Path) -> None:
 
 
 def command() -> list[str]:
-    """How to start the ``boilerplate`` command: the installed script beside this Python, else
-    the package as a module."""
-    script = Path(sys.executable).with_name("boilerplate")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "classifier"]
+    """How to start the ``boilerplate`` command of this checkout: the package as a module, run
+    in the checkout (``CHECKOUT``), so that the figures are this code's whatever is installed."""
+    return [sys.executable, "-m", "classifier"]
 
 
 def run_command(args: Sequence[str], output: Path | None = None) -> None:
     """Run ``boilerplate ARGS`` to the end; a failure stops the benchmark."""
     with open(output or os.devnull, "wb") as out:
-        done = subprocess.run([*command(), *args], stdout=out, stderr=subprocess.PIPE)
+        done = subprocess.run([*command(), *args], stdout=out, stderr=subprocess.PIPE,
+                              cwd=CHECKOUT)
     if done.returncode not in (0, 1):  # 1: some record had an error, which is not a failure
         raise SystemExit(f"boilerplate {' '.join(args)} exited with {done.returncode}: "
                          f"{done.stderr.decode(errors='replace')[-2000:]}")
@@ -110,7 +111,7 @@ def run_command(args: Sequence[str], output: Path | None = None) -> None:
 def first_line_seconds(args: Sequence[str]) -> float:
     """Seconds from starting ``boilerplate ARGS`` to its first line of output."""
     started = time.perf_counter()
-    with subprocess.Popen([*command(), *args], stdout=subprocess.PIPE,
+    with subprocess.Popen([*command(), *args], stdout=subprocess.PIPE, cwd=CHECKOUT,
                           stderr=subprocess.DEVNULL) as process:
         assert process.stdout is not None
         process.stdout.readline()
