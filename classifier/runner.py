@@ -42,7 +42,7 @@ from typing import IO, TYPE_CHECKING, Generic, NamedTuple, TypeVar
 
 from classifier.api import BATCH_PAGES_DEFAULT, ScoringOptions, score_pages
 from classifier.artifact import Model, load_model
-from classifier.document import Page
+from classifier.document import InputKind, Page
 
 if TYPE_CHECKING:
     from multiprocessing.context import ForkContext, ForkServerContext, SpawnContext
@@ -105,9 +105,10 @@ def build_index(pages: Iterable[Page], index: SiteIndex | None = None,
     evidence and are passed over unsegmented, so a run of such pages costs nothing here; a
     page that fails here fails again, with its error record, when it is scored.
 
-    ``keep``: a binary file (a temporary one) that the paragraphs of every page segmented here
-    are written to, for ``segmented_again`` to give back to the second pass, which then does
-    not segment them again."""
+    ``keep``: a binary file (a temporary one) that the paragraphs of every HTML page segmented
+    here are written to, for ``segmented_again`` to give back to the second pass, which then
+    does not segment them again. (A text page is split again: that costs less than moving its
+    paragraphs to and from the file and the worker processes.)"""
     from classifier.recurrence import SiteIndex
 
     index = index or SiteIndex()
@@ -126,8 +127,8 @@ def build_index(pages: Iterable[Page], index: SiteIndex | None = None,
 
 def segmented_again(pages: Iterable[Page], kept: IO[bytes]) -> Iterator[Page]:
     """``pages``, the same as ``build_index`` read, each with the paragraphs it got there from
-    ``kept`` (read from the start); those it failed on are left to be segmented (and fail)
-    again."""
+    ``kept`` (read from the start); text pages, and those it failed on, are left to be
+    segmented (and fail) again."""
     kept.seek(0)
     for page in pages:
         if _indexed(page):
@@ -148,7 +149,7 @@ _SIZE_BYTES = 8
 
 class Fingerprinted(NamedTuple):
     """A page through the first pass: its ``SitePage``, and its paragraphs pickled if the run
-    keeps them (``build_index``'s ``keep``), else empty."""
+    keeps them (``build_index``'s ``keep``; HTML pages only), else empty."""
 
     site_page: SitePage
     paragraphs: bytes
@@ -157,10 +158,10 @@ class Fingerprinted(NamedTuple):
 def fingerprint_chunk(pages: list[Page], config: IndexConfig, keep: bool = False
                       ) -> list[Fingerprinted | Page]:
     """Stage 1 of a distributed run (``distributed.site_page``) on each page of a chunk, with
-    its paragraphs pickled if ``keep``; a page that fails comes back as itself, with its error
-    and without its payload. The index work of a page runs here, under the time limit, and a
-    worker sends back fingerprints (and pickled paragraphs, which its parent only stores)
-    rather than pages."""
+    an HTML page's paragraphs pickled if ``keep``; a page that fails comes back as itself, with
+    its error and without its payload. The index work of a page runs here, under the time
+    limit, and a worker sends back fingerprints (and pickled paragraphs, which its parent only
+    stores) rather than pages."""
     from classifier.distributed import site_page
 
     done: list[Fingerprinted | Page] = []
@@ -170,8 +171,9 @@ def fingerprint_chunk(pages: list[Page], config: IndexConfig, keep: bool = False
             page.raw, page.extra, page.paragraphs = "", {}, []
             done.append(page)
         else:
+            kept = keep and page.kind is InputKind.HTML
             done.append(Fingerprinted(found, pickle.dumps(page.paragraphs, pickle.HIGHEST_PROTOCOL)
-                                      if keep else b""))
+                                      if kept else b""))
     return done
 
 
