@@ -25,7 +25,7 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -241,6 +241,15 @@ def language_codes(values: tuple[str, ...]) -> frozenset[str]:
     return codes
 
 
+def _decision(args: dict[str, Any]) -> ScoringOptions:
+    """The scoring options of what a paragraph needs to be kept: ``--threshold`` or a preset
+    (``--precision``/``--recall``; both is a usage error) and the labels kept (``--keep``)."""
+    if args["preset"] is not None and args["threshold"] is not None:
+        raise click.UsageError(f"give --threshold or --{args['preset']}, not both")
+    return ScoringOptions(threshold=args["threshold"], preset=args["preset"],
+                          keep=frozenset({Label.CONTENT, *(Label(k) for k in args["keep"])}))
+
+
 def _read_options(args: dict[str, Any]) -> ReadOptions:
     return ReadOptions(input_format=InputFormat(args["input_format"]),
                        id_field=args["id_field"], url_field=args["url_field"],
@@ -310,16 +319,12 @@ class ScoringInvocation:
         if args["metadata"] and args["fmt"] not in ("jsonl", "json"):
             raise click.UsageError("--with-metadata needs --format jsonl or json")
         languages = language_codes(args["languages"])
-        if args["preset"] is not None and args["threshold"] is not None:
-            raise click.UsageError(f"give --threshold or --{args['preset']}, not both")
-        keep = frozenset({Label.CONTENT, *(Label(k) for k in args["keep"])})
-        records = RecordOptions(keep=keep, language=bool(languages), metadata=args["metadata"],
-                                removed=args.get("removed", False))
+        decision = _decision(args)
+        records = RecordOptions(keep=decision.keep, language=bool(languages),
+                                metadata=args["metadata"], removed=args.get("removed", False))
         return cls(paths=tuple(args["paths"]), read=_read_options(args),
                    model=ModelSource(args["model_path"], args["trust_model"]),
-                   scoring=ScoringOptions(threshold=args["threshold"], keep=keep,
-                                          language=records.language or records.metadata,
-                                          preset=args["preset"]),
+                   scoring=replace(decision, language=records.language or records.metadata),
                    run=RunOptions(jobs=args["jobs"], time_limit=args["time_limit"] or None),
                    recurrence=args["recurrence"], index_path=args["index_path"],
                    output=args["output"], quiet=args["quiet"], fmt=args["fmt"],
@@ -822,18 +827,15 @@ class SparkInvocation:
             if not (key and equals):
                 raise click.UsageError(f"--conf takes KEY=VALUE, got {setting!r}")
             settings.append((key, value))
-        if args["preset"] is not None and args["threshold"] is not None:
-            raise click.UsageError(f"give --threshold or --{args['preset']}, not both")
+        decision = _decision(args)
         inputs = input_files(paths, args["glob"])
         if not inputs:
             raise click.UsageError(f"no input files in {' '.join(paths)}")
-        keep = frozenset({Label.CONTENT, *(Label(k) for k in args["keep"])})
         try:
             job = SparkJob(inputs=tuple(inputs), output=args["output"], command=command,
-                           read=_read_options(args),
-                           scoring=ScoringOptions(threshold=args["threshold"], keep=keep,
-                                                  preset=args["preset"]),
-                           records=RecordOptions(keep=keep, removed=args.get("removed", False)),
+                           read=_read_options(args), scoring=decision,
+                           records=RecordOptions(keep=decision.keep,
+                                                 removed=args.get("removed", False)),
                            index=_index_config(args["max_site_pages"]),
                            recurrence=args["recurrence"], partitions=args["partitions"])
         except ValueError as error:
