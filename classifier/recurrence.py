@@ -84,6 +84,38 @@ class _Site:
             if self.signatures.pop(node, None) is not None:
                 self.lsh.remove(node)
 
+    def new_page(self, key: str) -> int:
+        """Number a page new to the site under its page ``key``."""
+        number = self.page_numbers[key] = self.next_page
+        self.next_page += 1
+        return number
+
+    def hold(self, number: int, hashes: Sequence[int]) -> list[tuple[int, int]]:
+        """Put page ``number`` on the nodes of exact keys ``hashes`` (its paragraphs), making
+        the nodes the site lacks; returns each new node with the place in ``hashes`` of the
+        key that made it, for the caller to sign or queue."""
+        nodes: list[int] = []
+        new: list[tuple[int, int]] = []
+        for i, h in enumerate(hashes):
+            node = self.node_of_hash.get(h)
+            if node is None:
+                node = self.node_of_hash[h] = self.next_node
+                self.next_node += 1
+                self.node_pages[node] = set()
+                self.node_hashes[node] = h
+                new.append((i, node))
+            self.node_pages[node].add(number)
+            nodes.append(node)
+        self.page_nodes[number] = sorted(set(nodes))
+        return new
+
+    def sign(self, nodes: Iterable[int], minhashes: Iterable[LeanMinHash]) -> None:
+        """Store the signatures of ``nodes`` and enter them in the site's LSH."""
+        with self.lsh.insertion_session() as session:
+            for node, minhash in zip(nodes, minhashes, strict=True):
+                session.insert(node, minhash, check_duplication=False)
+                self.signatures[node] = minhash.hashvalues
+
     def record(self, num_perm: int) -> SiteRecord:
         """The site as its file holds it, nodes numbered from 0 in order (every node signed
         first: see ``SiteIndex.save``)."""
@@ -99,7 +131,8 @@ class _Site:
                         else np.zeros((0, num_perm), dtype=np.uint64)))
 
     def restore(self, record: SiteRecord, hasher: MinHasher) -> None:
-        """Take the state of ``record`` (into a new, empty site)."""
+        """Take the state of ``record`` (into a new, empty site), keeping its page and node
+        numbers (``SiteIndex._merge_site`` adds a record's pages to a site that has some)."""
         self.page_numbers = dict(record.pages)
         self.next_page = max(self.page_numbers.values(), default=-1) + 1
         self.node_hashes = dict(enumerate(record.node_hashes))
@@ -109,11 +142,7 @@ class _Site:
         for node, pages_of_node in self.node_pages.items():
             for page in pages_of_node:
                 self.page_nodes.setdefault(page, []).append(node)
-        with self.lsh.insertion_session() as session:
-            for node, values in zip(record.signed, record.signatures, strict=True):
-                minhash = hasher.minhash(values)
-                session.insert(node, minhash, check_duplication=False)
-                self.signatures[node] = minhash.hashvalues
+        self.sign(record.signed, map(hasher.minhash, record.signatures))
 
 
 @dataclass(frozen=True)
@@ -174,6 +203,9 @@ class SiteIndex:
     def add_fingerprints(self, site_key: str, page_key: str, fingerprints: Fingerprints) -> None:
         """Index one page given as its site key, page key and ``Fingerprints``. Past the site's
         ``max_site_pages``, a page joins only if it outranks one the site keeps, which leaves."""
+        if len(fingerprints.texts) != len(fingerprints.keys):
+            raise ValueError(f"Fingerprints of {len(fingerprints.keys)} keys and "
+                             f"{len(fingerprints.texts)} texts")
         site = self._site(site_key)
         number = site.page_numbers.get(page_key)
         if number is not None:
@@ -181,25 +213,11 @@ class SiteIndex:
         elif not self._admit(site, page_key):
             return
         else:
-            number = site.page_numbers[page_key] = site.next_page
-            site.next_page += 1
-        nodes: list[int] = []
-        fresh: dict[int, str] = {}
-        for h, text in zip(fingerprints.keys, fingerprints.texts, strict=True):
-            known = site.node_of_hash.get(h)
-            if known is not None:
-                node = known
-            else:
-                node = site.node_of_hash[h] = site.next_node
-                site.next_node += 1
-                site.node_pages[node] = set()
-                site.node_hashes[node] = h
-                if len(text) >= self.config.min_chars:
-                    fresh[node] = text
-            site.node_pages[node].add(number)
-            nodes.append(node)
-        site.page_nodes[number] = sorted(set(nodes))
-        site.pending.update(fresh)
+            number = site.new_page(page_key)
+        texts = fingerprints.texts
+        for i, node in site.hold(number, fingerprints.keys):
+            if len(texts[i]) >= self.config.min_chars:
+                site.pending[node] = texts[i]
         if site.pages > 1:
             self._sign_pending(site)
 
@@ -226,11 +244,7 @@ class SiteIndex:
             return
         nodes, texts = list(site.pending), list(site.pending.values())
         site.pending.clear()
-        minhashes = self._hasher.minhashes(shingle_sets(texts, self.config))
-        with site.lsh.insertion_session() as session:
-            for node, minhash in zip(nodes, minhashes, strict=True):
-                session.insert(node, minhash, check_duplication=False)
-                site.signatures[node] = minhash.hashvalues
+        site.sign(nodes, self._hasher.minhashes(shingle_sets(texts, self.config)))
 
     def add_all(self, pages: Iterable[Page]) -> None:
         """``add`` every page (pages with an error or no site are skipped)."""
@@ -373,28 +387,16 @@ class SiteIndex:
         for key, theirs in record.pages:
             if key in site.page_numbers or not self._admit(site, key):
                 continue
-            number = site.page_numbers[key] = site.next_page
-            site.next_page += 1
-            nodes = []
-            for node in nodes_of.get(theirs, []):
-                h = record.node_hashes[node]
-                ours = site.node_of_hash.get(h)
-                if ours is None:
-                    ours = site.node_of_hash[h] = site.next_node
-                    site.next_node += 1
-                    site.node_pages[ours] = set()
-                    site.node_hashes[ours] = h
-                    if node in signature_of:
-                        fresh.append((ours, signature_of[node]))
-                site.node_pages[ours].add(number)
-                nodes.append(ours)
-            site.page_nodes[number] = sorted(set(nodes))
-        with site.lsh.insertion_session() as session:
-            for node, values in fresh:
-                if node in site.node_pages:  # not forgotten since, its page dropped for the cap
-                    minhash = self._hasher.minhash(values)
-                    session.insert(node, minhash, check_duplication=False)
-                    site.signatures[node] = minhash.hashvalues
+            number = site.new_page(key)
+            held = nodes_of.get(theirs, [])
+            for i, ours in site.hold(number, [record.node_hashes[node] for node in held]):
+                if held[i] in signature_of:
+                    fresh.append((ours, signature_of[held[i]]))
+        # Signed once every page is in: a node whose page a later one pushed out for the cap
+        # is forgotten by then.
+        fresh = [(node, values) for node, values in fresh if node in site.node_pages]
+        site.sign([node for node, _ in fresh],
+                  [self._hasher.minhash(values) for _, values in fresh])
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> SiteIndex:
