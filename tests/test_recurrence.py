@@ -7,7 +7,7 @@ import pytest
 
 from classifier import Label, make_page, score_pages, score_text
 from classifier.document import InputKind, Page
-from classifier.fingerprints import IndexConfig, page_ranks
+from classifier.fingerprints import Fingerprints, IndexConfig, page_ranks
 from classifier.index_file import IndexFileError
 from classifier.recurrence import SiteIndex
 from classifier.segment import segment_html, segment_text
@@ -290,3 +290,13 @@ def test_runs_sharing_a_capped_index_file_merge_to_the_cap(tmp_path):
     assert sorted(merged._sites["a.com"].page_numbers) == sorted(whole._sites["a.com"].page_numbers)
     assert merged.stats() == whole.stats()
     assert _answers(merged, pages) == _answers(whole, pages)
+
+
+def test_fingerprints_whose_keys_and_texts_differ_are_refused_before_the_site_changes():
+    index = SiteIndex()
+    index.add_texts("a.com", "1", ["A paragraph long enough to be signed."])
+    before = index.stats()
+    with pytest.raises(ValueError, match="2 keys and 1 texts"):
+        index.add_fingerprints("a.com", "1", Fingerprints((1, 2), ("one text only",)))
+    assert index.stats() == before
+    assert index.site_pages("a.com") == 1
