@@ -24,6 +24,8 @@ MAX_PAGE_BYTES_DEFAULT = 20 * 1024 * 1024
 #: binary data.
 SNIFF_BYTES = 8192
 GZIP_MAGIC = b"\x1f\x8b"
+#: How a Parquet file starts (and ends).
+PARQUET_MAGIC = b"PAR1"
 #: Extensions of compressed files, read transparently (by their magic numbers, not these).
 COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz", ".zst")
 
@@ -91,7 +93,7 @@ def format_by_name(name: str) -> InputFormat | None:
 
 def sniff(head: bytes) -> InputFormat:
     """Guess the format of a payload from its first bytes."""
-    if head.startswith(b"PAR1"):
+    if head.startswith(PARQUET_MAGIC):
         return InputFormat.PARQUET
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"WARC/") or stripped.startswith(b"filedesc://"):

@@ -14,8 +14,6 @@ from typing import IO, Any
 from classifier.document import InputKind, Page
 from classifier.io.pages import ReadOptions, page_from_record
 
-#: How a Parquet file starts (and ends).
-PARQUET_MAGIC = b"PAR1"
 #: Rows converted to Python at a time: a few MB of text for web pages.
 PARQUET_BATCH_ROWS = 256
 
